@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rooms import views as room_views
+
+urlpatterns = [
+    path("healthz", room_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("rooms.urls")),
+]

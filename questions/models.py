@@ -1,0 +1,79 @@
+"""The question bank: questions, their categories, and interview templates.
+
+Fields marked interviewer-only never reach a candidate or observer; the role-filtered
+serializer in rooms/serializers.py is the one place that enforces it.
+"""
+
+from django.db import models
+
+
+class Category(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    class Difficulty(models.TextChoices):
+        EASY = "easy"
+        MEDIUM = "medium"
+        HARD = "hard"
+
+    slug = models.SlugField(unique=True, max_length=100)
+    title = models.CharField(max_length=200)
+    prompt = models.TextField(help_text="What the candidate sees (Markdown).")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="questions")
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
+    tags = models.JSONField(default=list, blank=True)
+    expected_minutes = models.PositiveIntegerField(default=10)
+    language = models.CharField(max_length=20, default="text")
+    starter_code = models.TextField(blank=True)
+    # Interviewer-only from here on.
+    guidance = models.TextField(blank=True)
+    follow_ups = models.JSONField(default=list, blank=True)
+    red_flags = models.JSONField(default=list, blank=True)
+    rubric = models.JSONField(default=list, blank=True)
+    hints = models.JSONField(default=list, blank=True)
+    solution = models.TextField(blank=True)
+    # Coding questions: visible tests are shown to the candidate, hidden ones are not.
+    visible_tests = models.JSONField(default=list, blank=True)
+    hidden_tests = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["category__position", "slug"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Template(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, default="interview")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TemplateItem(models.Model):
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="template_item_position")
+        ]
