@@ -171,7 +171,9 @@ class RoomEvent(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
     seq = models.BigIntegerField()
     at = models.DateTimeField()
-    actor = models.ForeignKey(Seat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        Seat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     type = models.CharField(max_length=40)
     data = models.JSONField(default=dict)
 

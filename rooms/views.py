@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -15,10 +16,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = True
     except Exception:
         pass
-    try:
+    with contextlib.suppress(Exception):
         checks["channel_layer"] = async_to_sync(_channel_layer_round_trip)()
-    except Exception:
-        pass
     ok = all(checks.values())
     return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
 

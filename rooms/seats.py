@@ -1,0 +1,113 @@
+"""Seats are capabilities: a random token per seat, stored hashed, compared in constant time.
+
+A browser exchanges its token for a session binding (session["seats"][room_id] = seat_id);
+non-browser clients pass ?token=T on the websocket URL. An interviewer who owns the room
+reaches its interviewer seat through their login.
+"""
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+from urllib.parse import parse_qs
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from rooms.models import Room, Seat
+
+TOKEN_BYTES = 24  # 192 bits
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_seat(room: Room, role: str, name: str = "", user: Any = None) -> tuple[Seat, str]:
+    """Create a seat and return it with its token (the only time the token exists in clear)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    seat = Seat.objects.create(
+        room=room, role=role, name=name, user=user, token_hash=hash_token(token)
+    )
+    return seat, token
+
+
+def rotate_token(seat: Seat) -> str:
+    """Give a seat a new token; the old link dies at once."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    seat.token_hash = hash_token(token)
+    seat.save(update_fields=["token_hash"])
+    return token
+
+
+def revoke_seat(seat: Seat) -> None:
+    seat.revoked_at = timezone.now()
+    seat.save(update_fields=["revoked_at"])
+
+
+def seat_is_usable(seat: Seat) -> bool:
+    """Revoked seats are dead; candidate and observer seats die when the room ends."""
+    if seat.revoked_at is not None:
+        return False
+    return not (seat.room.status == Room.Status.ENDED and seat.role != Seat.Role.INTERVIEWER)
+
+
+def seat_for_token(room_id: str, token: str) -> Seat | None:
+    """The usable seat of this room that the token opens, or None."""
+    if not token or len(token) > 200:
+        return None
+    seat = Seat.objects.select_related("room").filter(token_hash=hash_token(token)).first()
+    # The lookup is by hash; compare again in constant time and check the room.
+    if seat is None or not hmac.compare_digest(seat.token_hash, hash_token(token)):
+        return None
+    if seat.room_id != room_id or not seat_is_usable(seat):
+        return None
+    return seat
+
+
+def seat_for_user(room_id: str, user: AbstractBaseUser | AnonymousUser | None) -> Seat | None:
+    """An authenticated owner of the room reaches its interviewer seat (created if missing)."""
+    if user is None or not user.is_authenticated:
+        return None
+    room = Room.objects.filter(id=room_id, owner_id=user.pk).first()
+    if room is None:
+        return None
+    with transaction.atomic():
+        seat = room.seats.filter(role=Seat.Role.INTERVIEWER, user_id=user.pk).first()
+        if seat is None:
+            seat, _ = create_seat(room, Seat.Role.INTERVIEWER, user.get_username(), user)
+    return seat if seat_is_usable(seat) else None
+
+
+def seat_for_session(room_id: str, session: Any) -> Seat | None:
+    if session is None:
+        return None
+    seat_id = (session.get("seats") or {}).get(room_id)
+    if seat_id is None:
+        return None
+    seat = Seat.objects.select_related("room").filter(id=seat_id, room_id=room_id).first()
+    return seat if seat is not None and seat_is_usable(seat) else None
+
+
+def bind_seat_to_session(session: Any, seat: Seat) -> None:
+    seats = dict(session.get("seats") or {})
+    seats[seat.room_id] = seat.id
+    session["seats"] = seats
+    session.cycle_key()  # a new session key on privilege change
+
+
+def seat_for_scope(room_id: str, scope: dict[str, Any]) -> Seat | None:
+    """The seat a websocket connects as: ?token=, else the session binding, else the login."""
+    query = parse_qs(scope.get("query_string", b"").decode(errors="replace"))
+    tokens = query.get("token")
+    if tokens:
+        return seat_for_token(room_id, tokens[0])
+    return seat_for_session(room_id, scope.get("session")) or seat_for_user(
+        room_id, scope.get("user")
+    )
+
+
+def seat_for_request(room_id: str, request: Any) -> Seat | None:
+    """The seat a page request acts as: the session binding, else the login."""
+    return seat_for_session(room_id, request.session) or seat_for_user(room_id, request.user)
