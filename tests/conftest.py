@@ -1,0 +1,18 @@
+import pytest
+
+from tests.servers import DaphneServer
+
+
+@pytest.fixture
+def daphne_servers(transactional_db):
+    """Factory of real daphne processes on the test database; all stopped at the end."""
+    started: list[DaphneServer] = []
+
+    def start(**kwargs) -> DaphneServer:
+        server = DaphneServer(**kwargs).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

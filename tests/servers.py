@@ -1,0 +1,96 @@
+"""Real daphne processes for tests: started on a free port against the test database."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database pytest-django created for this run."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    return (
+        f"postgres://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
+        f"/{params['NAME']}"
+    )
+
+
+class DaphneServer:
+    """One daphne process serving config.asgi on 127.0.0.1; kill() is SIGKILL."""
+
+    def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20) -> "DaphneServer":
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "config.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.http_url}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("daphne did not become healthy in time")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup runs, as when a machine dies."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
