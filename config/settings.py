@@ -81,7 +81,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / ".data" / "db.sqlite3",
+            "NAME": str(BASE_DIR / ".data" / "db.sqlite3"),
         }
     }
 

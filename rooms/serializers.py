@@ -1,0 +1,180 @@
+"""The one role-filtered serializer: what each role may see of a room.
+
+Every frame, page, API response and export builds its room and question data here, so the
+rule "candidates and observers never see interviewer-only data" lives in one place.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from rooms.models import ChatMessage, Connection, Note, Room, RoomQuestion, Score, Seat
+
+# A connection counts as online while its process refreshed it this recently (see consumers).
+FRESH = timedelta(seconds=60)
+RECENT_CHAT = 100
+
+# Keys of a question that only interviewers may ever receive.
+INTERVIEWER_ONLY_KEYS = (
+    "guidance",
+    "rubric",
+    "hints",
+    "solution",
+    "hidden_tests",
+    "follow_ups",
+    "red_flags",
+)
+
+
+def is_interviewer(role: str) -> bool:
+    return role == Seat.Role.INTERVIEWER
+
+
+def ms(instant: datetime | None) -> int | None:
+    return None if instant is None else int(instant.timestamp() * 1000)
+
+
+def server_time() -> int:
+    return int(timezone.now().timestamp() * 1000)
+
+
+def question_for_role(item: RoomQuestion, role: str) -> dict[str, Any]:
+    """A plan question as `role` may see it; `id` is the bank question's id."""
+    question = item.question
+    payload: dict[str, Any] = {
+        "id": question.id,
+        "slug": question.slug,
+        "title": question.title,
+        "prompt": question.prompt,
+        "category": question.category.name,
+        "difficulty": question.difficulty,
+        "language": question.language,
+        "text": item.text_name,
+        "starter_code": question.starter_code,
+        "visible_tests": question.visible_tests,
+        "minutes": item.minutes,
+    }
+    if is_interviewer(role):
+        for key in INTERVIEWER_ONLY_KEYS:
+            payload[key] = getattr(question, key)
+    return payload
+
+
+def timer_payload(room: Room, now: datetime | None = None) -> dict[str, Any]:
+    """The server-authoritative timer; clients draw it from this plus their clock offset."""
+    now = now or timezone.now()
+    elapsed = room.timer_elapsed_ms
+    if room.timer_status == Room.Timer.RUNNING and room.timer_started_at is not None:
+        elapsed += int((now - room.timer_started_at).total_seconds() * 1000)
+    if room.timer_duration_ms:
+        elapsed = min(elapsed, room.timer_duration_ms)
+    return {
+        "status": room.timer_status,
+        "duration_ms": room.timer_duration_ms,
+        "elapsed_ms": max(elapsed, 0),
+        "server_time": ms(now),
+    }
+
+
+def seat_payload(seat: Seat) -> dict[str, Any]:
+    return {"seat": seat.id, "role": seat.role, "name": seat.name}
+
+
+def participants(room: Room, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every live seat of the room with its online state (a fresh connection) and focus."""
+    since = (now or timezone.now()) - FRESH
+    fresh: dict[int, bool] = {}
+    for seat_id, focused in Connection.objects.filter(
+        seat__room=room, last_seen__gte=since
+    ).values_list("seat_id", "focused"):
+        fresh[seat_id] = fresh.get(seat_id, False) or focused
+    return [
+        {**seat_payload(seat), "online": seat.id in fresh, "focused": fresh.get(seat.id, False)}
+        for seat in room.seats.filter(revoked_at__isnull=True).order_by("id")
+    ]
+
+
+def chat_payload(message: ChatMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "seat": message.seat_id,
+        "name": message.seat.name,
+        "role": message.seat.role,
+        "text": message.text,
+        "at": ms(message.at),
+    }
+
+
+def recent_chat(room: Room) -> list[dict[str, Any]]:
+    messages = list(room.chat.select_related("seat").order_by("-at", "-id")[:RECENT_CHAT])
+    return [chat_payload(message) for message in reversed(messages)]
+
+
+def plan_payload(room: Room) -> list[dict[str, Any]]:
+    """The room's question plan (interviewers only): order, time boxes, what was shown."""
+    return [
+        {
+            "id": item.question_id,
+            "slug": item.question.slug,
+            "title": item.question.title,
+            "category": item.question.category.name,
+            "difficulty": item.question.difficulty,
+            "position": item.position,
+            "minutes": item.minutes,
+            "shown": item.shown_at is not None,
+            "current": item.id == room.current_item_id,
+        }
+        for item in room.plan.select_related("question__category")
+    ]
+
+
+def note_payload(note: Note) -> dict[str, Any]:
+    return {"seat": note.seat_id, "text": note.text, "updated_at": ms(note.updated_at)}
+
+
+def score_payload(score: Score) -> dict[str, Any]:
+    return {
+        "seat": score.seat_id,
+        "question": score.item.question_id if score.item else None,
+        "rating": score.rating,
+        "recommendation": score.recommendation or None,
+        "comment": score.comment,
+        "updated_at": ms(score.updated_at),
+    }
+
+
+def current_question(room: Room, role: str) -> dict[str, Any] | None:
+    if room.current_item_id is None:
+        return None
+    item = RoomQuestion.objects.select_related("question__category").get(id=room.current_item_id)
+    return question_for_role(item, role)
+
+
+def room_payload(room: Room) -> dict[str, Any]:
+    return {"id": room.id, "title": room.title, "status": room.status, "kind": room.kind}
+
+
+def room_state_for(seat: Seat) -> dict[str, Any]:
+    """The `room.state` frame for this seat: everything its role may see, nothing more."""
+    room = Room.objects.get(id=seat.room_id)
+    now = timezone.now()
+    state: dict[str, Any] = {
+        "type": "room.state",
+        "you": seat_payload(seat),
+        "room": room_payload(room),
+        "participants": participants(room, now),
+        "question": current_question(room, seat.role),
+        "timer": timer_payload(room, now),
+        "chat": recent_chat(room),
+        "server_time": ms(now),
+    }
+    if is_interviewer(seat.role):
+        note = Note.objects.filter(room=room, seat=seat).first()
+        state["plan"] = plan_payload(room)
+        state["notes"] = note.text if note else ""
+        state["scores"] = [
+            score_payload(score)
+            for score in Score.objects.filter(room=room, seat=seat).select_related("item")
+        ]
+    return state

@@ -1,0 +1,303 @@
+"""Bad input on the control channel: a clear error, nothing changed, nobody else disturbed."""
+
+import asyncio
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+from rooms import limits, services
+from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, Score
+from rooms.seats import revoke_seat
+from tests.rooms.conftest import ORIGIN, Client, db_async
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@db_async
+def stored(room_id):
+    """Everything a bad frame must not change."""
+    room = Room.objects.get(id=room_id)
+    return {
+        "room": (room.status, room.current_item_id, room.timer_status, room.timer_duration_ms),
+        "plan": list(room.plan.values_list("question_id", "position")),
+        "events": RoomEvent.objects.filter(room=room).count(),
+        "chat": ChatMessage.objects.filter(room=room).count(),
+        "notes": list(Note.objects.filter(room=room).values_list("text", flat=True)),
+        "scores": Score.objects.filter(room=room).count(),
+    }
+
+
+async def assert_undisturbed(other: Client) -> None:
+    """The other participant got no frame and still gets answers."""
+    assert await other.drain() == []
+    await other.send({"type": "ping", "t": 1})
+    assert (await other.receive())["type"] == "pong"
+
+
+@pytest.fixture
+async def pair(room, clients):
+    """An interviewer and a candidate, connected, with their join frames already read."""
+    interviewer = await clients(room.room.id, room.tokens["interviewer"])
+    candidate = await clients(room.room.id, room.tokens["candidate"])
+    await interviewer.drain()
+    await candidate.drain()
+    return interviewer, candidate
+
+
+BAD_FRAMES = [
+    ("{not json", "invalid"),
+    ("[1, 2, 3]", "invalid"),
+    ('"chat.send"', "invalid"),
+    ('{"text": "no type"}', "invalid"),
+    ('{"type": 42}', "invalid"),
+    ('{"type": "room.explode"}', "invalid"),
+    ('{"type": "chat.send"}', "invalid"),
+    ('{"type": "chat.send", "text": 42}', "invalid"),
+    ('{"type": "chat.send", "text": "   "}', "invalid"),
+    ('{"type": "presence", "focus": "yes"}', "invalid"),
+    ('{"type": "signal", "kind": "paste", "chars": "many"}', "invalid"),
+    ('{"type": "signal", "kind": "telepathy"}', "invalid"),
+    ('{"type": "ping", "t": "now"}', "invalid"),
+    ('{"type": "name.set", "name": ""}', "invalid"),
+]
+
+
+async def test_malformed_frames_from_a_candidate(room, pair):
+    interviewer, candidate = pair
+    before = await stored(room.room.id)
+    for raw, code in BAD_FRAMES:
+        await candidate.send(raw)
+        error = await candidate.receive()
+        assert (error["type"], error["code"]) == ("error", code), raw
+        assert error["message"], raw
+        assert await stored(room.room.id) == before, raw
+    await assert_undisturbed(interviewer)
+    await assert_undisturbed(candidate)
+
+
+INTERVIEWER_BAD_FRAMES = [
+    ({"type": "question.show"}, "invalid"),
+    ({"type": "question.show", "question": 999999}, "not_found"),
+    ({"type": "question.show", "question": [1]}, "invalid"),
+    ({"type": "timer.start"}, "invalid"),
+    ({"type": "timer.start", "duration_s": "600"}, "invalid"),
+    ({"type": "timer.start", "duration_s": -1}, "invalid"),
+    ({"type": "timer.pause"}, "invalid"),
+    ({"type": "timer.add", "seconds": 1.5}, "invalid"),
+    ({"type": "notes.save", "text": None}, "invalid"),
+    ({"type": "score.save", "rating": 3}, "invalid"),
+    ({"type": "score.save", "question": 999999, "rating": 3}, "not_found"),
+    ({"type": "score.save", "recommendation": "maybe"}, "invalid"),
+    ({"type": "roles.swap"}, "forbidden"),  # not a pair room
+]
+
+
+async def test_wrong_fields_from_an_interviewer(room, pair):
+    interviewer, candidate = pair
+    before = await stored(room.room.id)
+    for frame, code in INTERVIEWER_BAD_FRAMES:
+        await interviewer.send(frame)
+        error = await interviewer.receive()
+        assert (error["type"], error["code"]) == ("error", code), frame
+        assert await stored(room.room.id) == before, frame
+    await assert_undisturbed(candidate)
+    await assert_undisturbed(interviewer)
+
+
+INTERVIEWER_ACTIONS = [
+    {"type": "question.show", "question": "two-sum"},
+    {"type": "timer.start", "duration_s": 60},
+    {"type": "timer.reset"},
+    {"type": "timer.add", "seconds": 60},
+    {"type": "notes.save", "text": "mine now"},
+    {"type": "score.save", "recommendation": "strong_yes"},
+    {"type": "room.end"},
+]
+
+
+@pytest.mark.parametrize("role", ["candidate", "observer"])
+async def test_candidate_and_observer_cannot_take_interviewer_actions(room, pair, clients, role):
+    interviewer, candidate = pair
+    actor = candidate if role == "candidate" else await clients(room.room.id, room.tokens[role])
+    await interviewer.drain()
+    before = await stored(room.room.id)
+    for frame in INTERVIEWER_ACTIONS:
+        await actor.send(frame)
+        error = await actor.receive_type("error")
+        assert error["code"] == "forbidden", frame
+        assert await stored(room.room.id) == before, frame
+    await assert_undisturbed(interviewer)
+    await assert_undisturbed(actor)
+
+
+async def test_oversized_frame_is_refused(room, pair):
+    interviewer, candidate = pair
+    before = await stored(room.room.id)
+    await candidate.send({"type": "chat.send", "text": "x" * (limits.MAX_FRAME_BYTES + 1)})
+    assert (await candidate.receive())["code"] == "too_large"
+    # Multi-byte characters count as the bytes they take.
+    await candidate.send({"type": "chat.send", "text": "é" * (limits.MAX_FRAME_BYTES // 2)})
+    assert (await candidate.receive())["code"] == "too_large"
+    assert await stored(room.room.id) == before
+    await assert_undisturbed(interviewer)
+    await assert_undisturbed(candidate)
+
+
+async def test_long_chat_message_is_refused(room, pair):
+    interviewer, candidate = pair
+    await candidate.send({"type": "chat.send", "text": "y" * (services.CHAT_MAX_CHARS + 1)})
+    assert (await candidate.receive())["code"] == "invalid"
+    assert (await stored(room.room.id))["chat"] == 0
+    await assert_undisturbed(interviewer)
+
+
+async def test_binary_frame_is_refused(room, pair):
+    interviewer, candidate = pair
+    before = await stored(room.room.id)
+    await candidate.ws.send_to(bytes_data=b"\x00\x01")
+    assert (await candidate.receive())["code"] == "invalid"
+    assert await stored(room.room.id) == before
+    await assert_undisturbed(interviewer)
+
+
+async def test_chat_flood_is_rate_limited(room, pair):
+    interviewer, candidate = pair
+    for i in range(20):
+        await candidate.send({"type": "chat.send", "text": f"spam {i}"})
+    frames = [await candidate.receive() for _ in range(20)]
+    limited = [f for f in frames if f["type"] == "error" and f["code"] == "rate_limited"]
+    delivered = [f for f in frames if f["type"] == "chat.message"]
+    assert len(delivered) == 5 and len(limited) == 15
+    assert (await stored(room.room.id))["chat"] == 5
+    received = [f for f in await interviewer.drain() if f["type"] == "chat.message"]
+    assert len(received) == 5
+    await assert_undisturbed(interviewer)
+
+
+async def test_frame_flood_is_rate_limited(room, pair):
+    interviewer, candidate = pair
+    for _ in range(100):
+        await candidate.send({"type": "ping", "t": 0})
+    frames = [await candidate.receive() for _ in range(100)]
+    assert any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
+    assert sum(f["type"] == "pong" for f in frames) >= 50
+    await assert_undisturbed(interviewer)
+
+
+async def connect_raw(path: str, origin: str = ORIGIN) -> WebsocketCommunicator:
+    ws = WebsocketCommunicator(
+        application, path, headers=[(b"origin", origin.encode()), (b"host", b"127.0.0.1")]
+    )
+    return ws
+
+
+async def close_code_of(path: str, origin: str = ORIGIN) -> int | None:
+    ws = await connect_raw(path, origin)
+    connected, code = await ws.connect()
+    if not connected:
+        return code
+    message = await ws.receive_output(3)
+    assert message["type"] == "websocket.close", "no room.state before refusal"
+    await ws.disconnect()
+    return message.get("code")
+
+
+async def test_connect_without_a_valid_seat_is_closed_4403(room, bank, alice):
+    other = await db_async(services.create_room)(alice, "other room", "screen")
+    assert await close_code_of(f"/ws/rooms/{room.room.id}/") == 4403
+    assert await close_code_of(f"/ws/rooms/{room.room.id}/?token=garbage") == 4403
+    # A real token, but for another room.
+    assert (
+        await close_code_of(f"/ws/rooms/{room.room.id}/?token={other.tokens['candidate']}") == 4403
+    )
+    assert await db_async(Connection.objects.count)() == 0
+
+
+async def test_unknown_room_is_closed_4404(room):
+    assert await close_code_of(f"/ws/rooms/nope/?token={room.tokens['candidate']}") == 4404
+
+
+async def test_foreign_origin_is_refused_at_the_handshake(room):
+    code = await close_code_of(
+        f"/ws/rooms/{room.room.id}/?token={room.tokens['interviewer']}",
+        origin="https://evil.example",
+    )
+    assert code != 0  # handshake denied (never accepted)
+    ws = await connect_raw(
+        f"/ws/rooms/{room.room.id}/?token={room.tokens['interviewer']}", "https://evil.example"
+    )
+    connected, _ = await ws.connect()
+    assert connected is False
+    assert await db_async(Connection.objects.count)() == 0
+
+
+async def test_revoked_seat_cannot_connect_or_act(room, pair):
+    interviewer, candidate = pair
+    await db_async(revoke_seat)(room.seats["candidate"])
+    before = await stored(room.room.id)
+    await candidate.send({"type": "chat.send", "text": "still here?"})
+    assert (await candidate.receive())["code"] == "forbidden"
+    assert await stored(room.room.id) == before
+    path = f"/ws/rooms/{room.room.id}/?token={room.tokens['candidate']}"
+    assert await close_code_of(path) == 4403
+    await assert_undisturbed(interviewer)
+
+
+async def test_ended_room_closes_candidates_and_refuses_their_links(room, pair, clients):
+    interviewer, candidate = pair
+    observer = await clients(room.room.id, room.tokens["observer"])
+    await interviewer.send({"type": "room.end"})
+    assert (await candidate.receive_type("room.ended"))["room"]["status"] == "ended"
+    assert await candidate.close_code() == 4410
+    assert (await observer.receive_type("room.ended"))["type"] == "room.ended"
+    assert await observer.close_code() == 4410
+    state = await interviewer.receive_type("room.state")
+    assert state["room"]["status"] == "ended"
+    for role in ("candidate", "observer"):
+        path = f"/ws/rooms/{room.room.id}/?token={room.tokens[role]}"
+        assert await close_code_of(path) == 4410
+    # Interviewers may still write up notes, but the room itself is closed.
+    await interviewer.send({"type": "notes.save", "text": "write-up"})
+    assert (await interviewer.receive_type("notes.saved"))["note"]["text"] == "write-up"
+    await interviewer.send({"type": "chat.send", "text": "hello?"})
+    assert (await interviewer.receive_type("error"))["code"] == "forbidden"
+
+
+async def test_reconnect_storm_leaves_state_and_others_intact(room, pair):
+    interviewer, candidate = pair
+    await interviewer.send({"type": "timer.start", "duration_s": 600})
+    await interviewer.send({"type": "chat.send", "text": "before the storm"})
+    await interviewer.drain()
+    await candidate.drain()
+    before = await stored(room.room.id)
+    path = f"/ws/rooms/{room.room.id}/?token={room.tokens['candidate']}"
+
+    async def connect_and_drop():
+        client = Client(room.room.id, room.tokens["candidate"])
+        await client.open()
+        assert client.state["timer"]["status"] == "running"
+        assert [m["text"] for m in client.state["chat"]] == ["before the storm"]
+        await client.close()
+
+    for _ in range(3):
+        await asyncio.gather(*(connect_and_drop() for _ in range(6)))
+    # Too many at once for one seat: the surplus is refused with a clear code.
+    many = [
+        Client(room.room.id, room.tokens["candidate"])
+        for _ in range(limits.MAX_CONNECTIONS_PER_SEAT)
+    ]
+    for client in many[:-1]:
+        await client.open()
+    assert await close_code_of(path) == 4429
+    for client in many[:-1]:
+        await client.close()
+    after = await stored(room.room.id)
+    # The storm changed nothing but the count of events (the first candidate stayed online,
+    # so no join or leave was recorded either).
+    assert after == before
+    assert await db_async(Connection.objects.filter(seat__role="candidate").count)() == 1
+    frames = await interviewer.drain()
+    assert all(f["type"] == "presence" for f in frames)
+    await assert_undisturbed(interviewer)
+    await assert_undisturbed(candidate)

@@ -1,0 +1,86 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from rooms import services
+from rooms.models import Connection, RoomEvent
+from rooms.serializers import participants
+
+
+def events(room):
+    return list(
+        RoomEvent.objects.filter(
+            room=room, type__in=["join", "leave", "focus", "paste"]
+        ).values_list("type", "data")
+    )
+
+
+def online(room):
+    return {p["role"]: p["online"] for p in participants(room)}
+
+
+def test_first_connection_joins_and_last_one_leaves(room):
+    candidate = room.seats["candidate"]
+    first = services.join(candidate, "chan-1")
+    assert first.frames[0][1]["online"] is True
+    assert services.join(candidate, "chan-2").frames == []  # a second tab is no new join
+    assert online(room.room)["candidate"] is True
+    assert services.leave(candidate, "chan-1").frames == []
+    last = services.leave(candidate, "chan-2")
+    assert last.frames[0][1] == {
+        "type": "presence",
+        "seat": candidate.id,
+        "role": "candidate",
+        "name": "",
+        "online": False,
+        "focused": False,
+    }
+    assert events(room.room) == [
+        ("join", {"seat": candidate.id, "role": "candidate"}),
+        ("leave", {"seat": candidate.id}),
+    ]
+    assert not Connection.objects.exists()
+
+
+def test_joining_starts_a_scheduled_room(room):
+    services.join(room.seats["observer"], "chan-o")
+    room.room.refresh_from_db()
+    assert room.room.status == "scheduled"
+    services.join(room.seats["candidate"], "chan-c")
+    room.room.refresh_from_db()
+    assert room.room.status == "live" and room.room.started_at is not None
+    assert RoomEvent.objects.filter(room=room.room, type="room.started").count() == 1
+
+
+def test_connections_of_a_dead_process_go_stale_and_are_swept(room):
+    candidate = room.seats["candidate"]
+    services.join(candidate, "chan-of-killed-process")
+    Connection.objects.update(last_seen=timezone.now() - timedelta(minutes=5))
+    assert online(room.room)["candidate"] is False
+    services.join(room.seats["interviewer"], "chan-i")
+    assert not Connection.objects.filter(channel_name="chan-of-killed-process").exists()
+    assert ("leave", {"seat": candidate.id, "reason": "lost"}) in events(room.room)
+
+
+def test_focus_and_paste_are_signals_in_the_transcript(room):
+    candidate = room.seats["candidate"]
+    services.join(candidate, "chan-c")
+    out = services.set_focus(candidate, "chan-c", False)
+    assert out.frames[0][1]["focused"] is False
+    paste = services.record_paste(candidate, 420)
+    assert paste.frames == [
+        ("interviewers", {"type": "signal", "kind": "paste", "seat": candidate.id, "chars": 420})
+    ]
+    assert events(room.room)[1:] == [
+        ("focus", {"seat": candidate.id, "focused": False}),
+        ("paste", {"seat": candidate.id, "chars": 420}),
+    ]
+
+
+@pytest.mark.parametrize("focused", ["no", 0, None])
+def test_bad_focus_is_refused(room, focused):
+    services.join(room.seats["candidate"], "chan-c")
+    with pytest.raises(services.Invalid):
+        services.set_focus(room.seats["candidate"], "chan-c", focused)
+    assert Connection.objects.get().focused is True
