@@ -41,6 +41,7 @@ HANDLERS: dict[str, Handler] = {
     "signal": lambda seat, c, f: _signal(seat, f),
     "name.set": lambda seat, c, f: services.set_name(seat, f.get("name")),
     "roles.swap": lambda seat, c, f: services.swap_roles(seat),
+    "seat.revoke": lambda seat, c, f: services.revoke(seat, f.get("seat")),
     "room.end": lambda seat, c, f: services.end_room(seat),
 }
 
@@ -189,7 +190,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Keep this connection fresh while the process lives; a killed process stops."""
         while True:
             await asyncio.sleep(HEARTBEAT_S)
-            await database_sync_to_async(services.touch)(self.channel_name)
+            out = await database_sync_to_async(services.heartbeat)(self.room_id, self.channel_name)
+            await publish(self.room_id, out)
 
     def _schedule_expiry(self, timer: dict[str, Any] | None) -> None:
         """Whichever connection notices the deadline first asks the server to expire it."""

@@ -248,15 +248,18 @@ def _presence(seat: Seat) -> dict[str, Any]:
     return {**s.seat_payload(seat), "online": bool(fresh), "focused": any(fresh)}
 
 
-def _sweep_stale(room_id: str) -> None:
+def _sweep_stale(room_id: str) -> Outbound:
     """Forget connections of processes that died without saying so (SIGKILL, lost host)."""
     since = timezone.now() - s.FRESH
     stale = Connection.objects.filter(seat__room_id=room_id, last_seen__lt=since)
-    seats = set(stale.values_list("seat_id", flat=True))
+    seat_ids = set(stale.values_list("seat_id", flat=True))
     stale.delete()
-    for seat_id in seats:
-        if not Connection.objects.filter(seat_id=seat_id).exists():
-            record_event(room_id, "leave", {"seat": seat_id, "reason": "lost"}, actor=None)
+    out = Outbound()
+    for seat in Seat.objects.filter(id__in=seat_ids).order_by("id"):
+        if not Connection.objects.filter(seat=seat).exists():
+            record_event(room_id, "leave", {"seat": seat.id, "reason": "lost"}, actor=None)
+            out.to("all", {"type": "presence", **_presence(seat)})
+    return out
 
 
 def fresh_connection_count(seat: Seat) -> int:
@@ -268,14 +271,14 @@ def fresh_connection_count(seat: Seat) -> int:
 def join(seat: Seat, channel_name: str) -> Outbound:
     """A connection of this seat opened; the first one makes the seat online."""
     seat = _actor(seat)
-    _sweep_stale(seat.room_id)
+    out = _sweep_stale(seat.room_id)
     was_online = fresh_connection_count(seat) > 0
     Connection.objects.create(seat=seat, channel_name=channel_name)
     _start_if_scheduled(seat)
     if was_online:
-        return Outbound()
+        return out
     record_event(seat.room_id, "join", {"seat": seat.id, "role": seat.role}, actor=seat)
-    return Outbound().to("all", {"type": "presence", **_presence(seat)})
+    return out.to("all", {"type": "presence", **_presence(seat)})
 
 
 @transaction.atomic
@@ -291,8 +294,36 @@ def leave(seat: Seat, channel_name: str) -> Outbound:
 
 
 def touch(channel_name: str) -> None:
-    """The connection is alive (pings and the consumer's heartbeat)."""
+    """The connection is alive (pings)."""
     Connection.objects.filter(channel_name=channel_name).update(last_seen=timezone.now())
+
+
+def heartbeat(room_id: str, channel_name: str) -> Outbound:
+    """Every open socket, now and then: keep this connection fresh, sweep dead processes'."""
+    touch(channel_name)
+    since = timezone.now() - s.FRESH
+    if not Connection.objects.filter(seat__room_id=room_id, last_seen__lt=since).exists():
+        return Outbound()
+    with transaction.atomic():
+        Room.objects.select_for_update().filter(id=room_id).first()
+        return _sweep_stale(room_id)
+
+
+@transaction.atomic
+def revoke(actor: Seat, seat_id: Any) -> Outbound:
+    """An interviewer kills a seat's link; its open connections are closed (4403)."""
+    actor = _actor(actor)
+    _require_interviewer(actor)
+    seat_id = _int(seat_id, "seat", 1, 2**62)
+    seat = Seat.objects.filter(id=seat_id, room_id=actor.room_id, revoked_at=None).first()
+    if seat is None:
+        raise NotFound("no such seat in this room")
+    if seat.id == actor.id:
+        raise Invalid("you cannot revoke your own seat")
+    seat.revoked_at = timezone.now()
+    seat.save(update_fields=["revoked_at"])
+    record_event(actor.room_id, "seat.revoked", {"seat": seat.id, "role": seat.role}, actor=actor)
+    return Outbound(refresh=True)
 
 
 @transaction.atomic

@@ -133,3 +133,16 @@ async def test_leaving_is_seen_by_the_others(room, clients):
     await candidate.close()
     await interviewer.receive_presence("candidate", online=False)
     assert await db_async(RoomEvent.objects.filter(type="leave").count)() == 1
+
+
+async def test_interviewer_revokes_a_seat_and_its_connection_closes(room, clients):
+    interviewer = await clients(room.room.id, room.tokens["interviewer"])
+    candidate = await clients(room.room.id, room.tokens["candidate"])
+    await candidate.send({"type": "seat.revoke", "seat": room.seats["interviewer"].id})
+    assert (await candidate.receive_type("error"))["code"] == "forbidden"
+    observer = await clients(room.room.id, room.tokens["observer"])
+    await interviewer.send({"type": "seat.revoke", "seat": room.seats["observer"].id})
+    assert await observer.close_code() == 4403
+    state = await interviewer.receive_type("room.state")
+    assert "observer" not in [p["role"] for p in state["participants"]]
+    assert await db_async(RoomEvent.objects.filter(type="seat.revoked").count)() == 1

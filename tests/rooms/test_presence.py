@@ -84,3 +84,29 @@ def test_bad_focus_is_refused(room, focused):
     with pytest.raises(services.Invalid):
         services.set_focus(room.seats["candidate"], "chan-c", focused)
     assert Connection.objects.get().focused is True
+
+
+def test_heartbeat_sweeps_a_dead_process_and_says_who_left(room):
+    candidate = room.seats["candidate"]
+    services.join(room.seats["interviewer"], "chan-alive")
+    services.join(candidate, "chan-of-killed-process")
+    Connection.objects.filter(channel_name="chan-of-killed-process").update(
+        last_seen=timezone.now() - timedelta(minutes=5)
+    )
+    out = services.heartbeat(room.room.id, "chan-alive")
+    assert out.frames == [
+        (
+            "all",
+            {
+                "type": "presence",
+                "seat": candidate.id,
+                "role": "candidate",
+                "name": "",
+                "online": False,
+                "focused": False,
+            },
+        )
+    ]
+    assert ("leave", {"seat": candidate.id, "reason": "lost"}) in events(room.room)
+    assert services.heartbeat(room.room.id, "chan-alive").frames == []
+    assert list(Connection.objects.values_list("channel_name", flat=True)) == ["chan-alive"]
