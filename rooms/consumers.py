@@ -9,6 +9,7 @@ ended (candidate and observer seats), 4429 too many connections for one seat.
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from rooms.seats import seat_for_scope, seat_is_usable
 from rooms.serializers import room_state_for, server_time
 
 HEARTBEAT_S = 20
+TOUCH_EVERY_S = 5  # pings refresh presence, but at most this often (clock sync pings in bursts)
 
 # Client frame type -> the service call it makes; `c` is the consumer, `f` the frame.
 Handler = Callable[[Seat, "RoomConsumer", dict[str, Any]], services.Outbound]
@@ -81,6 +83,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.chats = limits.chat_bucket()
         self.tasks: list[asyncio.Task[None]] = []
         self.expiry: asyncio.TimerHandle | None = None
+        self.touched_at = time.monotonic()
         seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
         await self.accept()
         if seat is None:
@@ -142,7 +145,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         t = frame.get("t")
         if t is not None and (not isinstance(t, int | float) or isinstance(t, bool)):
             return await self.error("invalid", "ping's t must be a number")
-        await database_sync_to_async(services.touch)(self.channel_name)
+        if time.monotonic() - self.touched_at > TOUCH_EVERY_S:
+            self.touched_at = time.monotonic()
+            await database_sync_to_async(services.touch)(self.channel_name)
         await self.send_frame({"type": "pong", "t": t, "server_time": server_time()})
 
     async def error(self, code: str, message: str) -> None:

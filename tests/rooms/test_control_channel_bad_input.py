@@ -1,6 +1,7 @@
 """Bad input on the control channel: a clear error, nothing changed, nobody else disturbed."""
 
 import asyncio
+import time
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -163,25 +164,31 @@ async def test_binary_frame_is_refused(room, pair):
 
 async def test_chat_flood_is_rate_limited(room, pair):
     interviewer, candidate = pair
-    for i in range(20):
+    started = time.monotonic()
+    for i in range(30):
         await candidate.send({"type": "chat.send", "text": f"spam {i}"})
-    frames = [await candidate.receive() for _ in range(20)]
+    frames = [await candidate.receive() for _ in range(30)]
+    # A burst of 5, then 1 a second (a slow machine may have refilled a few).
+    allowed = 5 + int(time.monotonic() - started)
     limited = [f for f in frames if f["type"] == "error" and f["code"] == "rate_limited"]
     delivered = [f for f in frames if f["type"] == "chat.message"]
-    assert len(delivered) == 5 and len(limited) == 15
-    assert (await stored(room.room.id))["chat"] == 5
+    assert 5 <= len(delivered) <= allowed and len(limited) == 30 - len(delivered)
+    assert (await stored(room.room.id))["chat"] == len(delivered)
     received = [f for f in await interviewer.drain() if f["type"] == "chat.message"]
-    assert len(received) == 5
+    assert len(received) == len(delivered)
     await assert_undisturbed(interviewer)
 
 
 async def test_frame_flood_is_rate_limited(room, pair):
     interviewer, candidate = pair
-    for _ in range(100):
+    started = time.monotonic()
+    for _ in range(200):
         await candidate.send({"type": "ping", "t": 0})
-    frames = [await candidate.receive() for _ in range(100)]
-    assert any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
-    assert sum(f["type"] == "pong" for f in frames) >= 50
+    frames = [await candidate.receive() for _ in range(200)]
+    allowed = 60 + 20 * (time.monotonic() - started)
+    pongs = sum(f["type"] == "pong" for f in frames)
+    assert 60 <= pongs <= allowed
+    assert sum(f.get("code") == "rate_limited" for f in frames) == 200 - pongs
     await assert_undisturbed(interviewer)
 
 
