@@ -146,3 +146,25 @@ async def test_interviewer_revokes_a_seat_and_its_connection_closes(room, client
     state = await interviewer.receive_type("room.state")
     assert "observer" not in [p["role"] for p in state["participants"]]
     assert await db_async(RoomEvent.objects.filter(type="seat.revoked").count)() == 1
+
+
+async def test_a_browser_that_opened_its_link_connects_without_the_token(room, clients):
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client as HttpClient
+
+    from config.asgi import application
+
+    browser = HttpClient()
+    link = f"/r/{room.room.id}/join/{room.tokens['observer']}"
+    assert (await db_async(browser.get)(link)).status_code == 302
+    cookie = f"sessionid={browser.cookies['sessionid'].value}".encode()
+    ws = WebsocketCommunicator(
+        application,
+        f"/ws/rooms/{room.room.id}/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"), (b"cookie", cookie)],
+    )
+    connected, _ = await ws.connect()
+    assert connected
+    state = await ws.receive_json_from(timeout=3)
+    assert state["type"] == "room.state" and state["you"]["role"] == "observer"
+    await ws.disconnect()

@@ -225,18 +225,17 @@ async def test_unknown_room_is_closed_4404(room):
     assert await close_code_of(f"/ws/rooms/nope/?token={room.tokens['candidate']}") == 4404
 
 
-async def test_foreign_origin_is_refused_at_the_handshake(room):
-    code = await close_code_of(
-        f"/ws/rooms/{room.room.id}/?token={room.tokens['interviewer']}",
-        origin="https://evil.example",
-    )
-    assert code != 0  # handshake denied (never accepted)
+async def test_foreign_origin_is_refused_at_the_handshake(room, pair):
+    interviewer, candidate = pair
+    before = await stored(room.room.id)
     ws = await connect_raw(
         f"/ws/rooms/{room.room.id}/?token={room.tokens['interviewer']}", "https://evil.example"
     )
     connected, _ = await ws.connect()
-    assert connected is False
-    assert await db_async(Connection.objects.count)() == 0
+    assert connected is False  # never accepted: a hijacking page gets no room.state
+    assert await stored(room.room.id) == before
+    assert await db_async(Connection.objects.count)() == 2
+    await assert_undisturbed(interviewer)
 
 
 async def test_revoked_seat_cannot_connect_or_act(room, pair):
