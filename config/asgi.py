@@ -13,16 +13,29 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from editor.routing import websocket_urlpatterns as doc_urls  # noqa: E402
 from rooms.routing import websocket_urlpatterns as room_urls  # noqa: E402
 
+
+class BrowserOriginValidator(OriginValidator):
+    """Refuse handshakes whose Origin is not one of ALLOWED_HOSTS (cross-site websocket
+    hijacking). Browsers always send Origin; a handshake without one comes from a
+    non-browser client (scripts, load tests), which must still bring a seat token."""
+
+    def valid_origin(self, parsed_origin):  # type: ignore[no-untyped-def]
+        if parsed_origin is None:
+            return True
+        return super().valid_origin(parsed_origin)
+
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([*room_urls, *doc_urls]))
+        "websocket": BrowserOriginValidator(
+            AuthMiddlewareStack(URLRouter([*room_urls, *doc_urls])), settings.ALLOWED_HOSTS
         ),
     }
 )

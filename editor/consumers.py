@@ -1,0 +1,219 @@
+"""The document channel `ws/doc/<room_id>`: the y-websocket protocol over binary frames.
+
+An update is checked (size, role, that pycrdt can apply it), stored durably, and only then
+relayed to the room's group. Sync requests are answered from the process's cached copy of
+the document, caught up from the log first. Awareness is relayed to every connection,
+the sender included, and a closed connection's awareness states are removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from pycrdt import Doc
+
+from editor import limits
+from editor.hub import RoomDoc, hub
+from editor.protocol import (
+    AwarenessEntry,
+    Malformed,
+    create_awareness_message,
+    create_sync_step1_message,
+    create_sync_step2_message,
+    create_update_message,
+    encode_awareness,
+    parse_awareness,
+    parse_message,
+)
+from editor.store import PendingUpdate
+from editor.writer import writer
+from rooms.limits import TokenBucket
+from rooms.models import Room, Seat
+from rooms.seats import seat_for_scope
+
+log = logging.getLogger(__name__)
+EMPTY_UPDATE = b"\x00\x00"
+
+
+def group_name(room_id: str) -> str:
+    return f"doc.{room_id}"
+
+
+def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | None, int]:
+    room = Room.objects.filter(id=room_id).first()
+    if room is None:
+        return None, limits.CLOSE_NOT_FOUND
+    seat = seat_for_scope(room_id, scope)
+    if seat is None:
+        ended = room.status == Room.Status.ENDED
+        return None, limits.CLOSE_ROOM_ENDED if ended else limits.CLOSE_FORBIDDEN
+    return seat, 0
+
+
+def check_update(update: bytes) -> None:
+    """Refuse bytes that pycrdt cannot decode, before they reach the log."""
+    try:
+        Doc().apply_update(update)
+    except Exception as error:
+        raise Malformed("not a valid Yjs update") from error
+
+
+async def relay_update(room_id: str, update: bytes, update_id: int | None = None) -> None:
+    """Send a stored update (e.g. starter code inserted by the server) to the room's clients."""
+    from channels.layers import get_channel_layer
+
+    layer: Any = get_channel_layer()
+    await layer.group_send(
+        group_name(room_id), {"type": "doc.update", "data": update, "id": update_id, "sender": ""}
+    )
+
+
+class DocConsumer(AsyncWebsocketConsumer):
+    seat: Seat | None = None
+    room: RoomDoc | None = None
+
+    async def connect(self) -> None:
+        self.room_id: str = self.scope["url_route"]["kwargs"]["room_id"]
+        self.group = group_name(self.room_id)
+        self.client_ids: dict[int, int] = {}  # awareness client id -> last clock seen
+        self.bucket = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
+        self.tasks: list[asyncio.Task[None]] = []
+        seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
+        await self.accept()
+        if seat is None:
+            await self.close(code=code)
+            return
+        self.seat = seat
+        # Join the group first, then load: an update racing the load arrives through the
+        # group, and applying it twice is harmless.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.room = await hub().open(self.room_id)
+        self.seen_version = self.room.version
+        self.synced_state = self.room.doc.get_state()
+        # Our state vector: the client answers with whatever we lack (its offline edits).
+        await self.send(bytes_data=create_sync_step1_message(self.synced_state))
+        if self.room.awareness:
+            states = list(self.room.awareness.values())
+            await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
+        self.tasks.append(asyncio.create_task(self._catch_up_forever()))
+
+    async def disconnect(self, code: int) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.seat is None:
+            return
+        with contextlib.suppress(Exception):
+            if self.client_ids:
+                gone = [
+                    AwarenessEntry(cid, clock + 1, "null") for cid, clock in self.client_ids.items()
+                ]
+                await self.channel_layer.group_send(
+                    self.group, {"type": "doc.awareness", "data": encode_awareness(gone)}
+                )
+        with contextlib.suppress(Exception):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.room is not None:
+            hub().close(self.room)
+            self.room = None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.seat is None or self.room is None:
+            return
+        if bytes_data is None:
+            return await self.close(code=limits.CLOSE_MALFORMED, reason="binary frames only")
+        if len(bytes_data) > limits.MAX_FRAME_BYTES:
+            return await self.close(code=limits.CLOSE_TOO_LARGE, reason="frame too large")
+        try:
+            message = parse_message(bytes_data)
+            if message.kind == "sync1":
+                await self.answer_sync(message.payload)
+            elif message.kind in ("sync2", "update"):
+                await self.accept_update(message.payload)
+            elif message.kind == "awareness":
+                await self.relay_awareness(message.payload)
+            else:  # query_awareness
+                states = list(self.room.awareness.values())
+                await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
+        except Malformed as error:
+            log.info("refused frame in room %s: %s", self.room_id, error)
+            await self.close(code=limits.CLOSE_MALFORMED, reason=str(error)[:100])
+
+    async def answer_sync(self, state_vector: bytes) -> None:
+        assert self.room is not None
+        await self.room.refresh()
+        try:
+            diff = self.room.doc.get_update(state_vector)
+        except Exception as error:
+            raise Malformed("not a valid state vector") from error
+        self._mark_caught_up()
+        await self.send(bytes_data=create_sync_step2_message(diff))
+
+    async def accept_update(self, update: bytes) -> None:
+        assert self.room is not None and self.seat is not None
+        if self.seat.role == Seat.Role.OBSERVER or update == EMPTY_UPDATE:
+            return  # observers are read-only: their updates are dropped
+        check_update(update)
+        if self.room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
+            return await self.close(code=limits.CLOSE_TOO_LARGE, reason="document too large")
+        while not self.bucket.take():  # slow a flood down rather than drop edits
+            await asyncio.sleep(1 / limits.UPDATES_PER_S)
+        try:
+            update_id = await writer().write(PendingUpdate(self.room_id, self.seat.id, update))
+        except Exception:
+            log.exception("update not stored in room %s", self.room_id)
+            return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
+        self.room.accepted(update, update_id)
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "doc.update", "data": update, "id": update_id, "sender": self.channel_name},
+        )
+
+    async def relay_awareness(self, payload: bytes) -> None:
+        entries = parse_awareness(payload)
+        for entry in entries:
+            self.client_ids[entry.client_id] = entry.clock
+        await self.channel_layer.group_send(self.group, {"type": "doc.awareness", "data": payload})
+
+    # --- group messages ---------------------------------------------------------------
+
+    async def doc_update(self, event: dict[str, Any]) -> None:
+        if self.room is None:
+            return
+        self.room.apply(event["data"], event.get("id"))
+        if event.get("sender") != self.channel_name:
+            await self.send(bytes_data=create_update_message(event["data"]))
+
+    async def doc_awareness(self, event: dict[str, Any]) -> None:
+        if self.room is None:
+            return
+        with contextlib.suppress(Malformed):
+            self.room.note_awareness(parse_awareness(event["data"]))
+        await self.send(bytes_data=create_awareness_message(event["data"]))
+
+    # --- catching up --------------------------------------------------------------------
+
+    def _mark_caught_up(self) -> None:
+        assert self.room is not None
+        self.seen_version = self.room.version
+        self.synced_state = self.room.doc.get_state()
+
+    async def _catch_up_forever(self) -> None:
+        """Every few seconds send what the client may have missed (a dropped relay)."""
+        while True:
+            await asyncio.sleep(limits.RESYNC_S)
+            if self.room is None:
+                return
+            try:
+                await self.room.refresh(min_interval_s=limits.RESYNC_S / 2)
+            except Exception:
+                log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
+                continue
+            if self.room.version != self.seen_version:
+                diff = self.room.doc.get_update(self.synced_state)
+                self._mark_caught_up()
+                await self.send(bytes_data=create_sync_step2_message(diff))

@@ -1,0 +1,37 @@
+"""Database work of the document channel, off the event loop, on dedicated threads.
+
+The document hot path must not pay a sync_to_async thread hop (and Channels' connection
+clean-up) per keystroke: writes are batched by editor.writer and run here, one hop per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connection
+
+T = TypeVar("T")
+
+WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doc-writes")
+READS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="doc-reads")
+
+
+def _with_fresh_connection(function: Callable[[], T]) -> T:
+    """Run with a usable connection; after a database restart, reconnect and try once more."""
+    close_old_connections()
+    try:
+        return function()
+    except DatabaseError:
+        if connection.in_atomic_block:
+            raise
+        connection.close()
+        return function()
+
+
+async def run(executor: ThreadPoolExecutor, function: Callable[[], T]) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, _with_fresh_connection, function)

@@ -1,0 +1,14 @@
+"""Limits of the document channel (each breach closes with a code; nothing is stored)."""
+
+MAX_FRAME_BYTES = 1_000_000  # one frame; under daphne's own 1 MiB cap, so ours answers first
+MAX_DOC_BYTES = 8 * 1024 * 1024  # the stored state of one room
+UPDATES_PER_S = 60  # sustained per connection; beyond it the connection is slowed, not cut
+UPDATES_BURST = 300
+RESYNC_S = 10  # how often a connection is caught up from the log (dropped relays)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_MALFORMED = 4400
+CLOSE_TOO_LARGE = 4413
+CLOSE_ROOM_ENDED = 4410
+CLOSE_NOT_STORED = 1011  # the database refused the write: reconnect and sync again

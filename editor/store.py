@@ -1,0 +1,192 @@
+"""The document's durable form in PostgreSQL: the update log and snapshots folded from it.
+
+Every accepted Yjs update is one DocUpdate row (time, seat, bytes), kept for playback.
+Inserts for one room are serialized by a transaction-scoped advisory lock, so a room's update
+ids grow in commit order: a reader that has seen every id up to X can catch up by asking for
+ids above X and never miss a row that commits late.
+Snapshots fold the log every SNAPSHOT_EVERY updates (applied to a Doc, then `get_update()`;
+never `merge_updates`, which is superlinear), so loading a long room is one snapshot plus a
+short tail.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+from pycrdt import Doc, Text
+
+from editor.models import DocSnapshot, DocUpdate
+from rooms.models import RoomQuestion
+
+SNAPSHOT_EVERY = 500
+
+
+@dataclass
+class PendingUpdate:
+    room_id: str
+    seat_id: int | None
+    data: bytes
+
+
+@dataclass
+class LoadedDoc:
+    doc: Doc
+    last_id: int  # every update of the room with id <= last_id is applied
+    stored_bytes: int  # snapshot size plus the tail's update sizes: the document-size guard
+
+
+def _lock_room(room_id: str) -> None:
+    """Serialize this room's inserts until the transaction ends (ids in commit order)."""
+    key = zlib.crc32(room_id.encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, key - (1 << 31)])
+
+
+def append_updates(batch: Sequence[PendingUpdate]) -> list[int]:
+    """Store a batch of updates durably in one transaction; returns their ids in batch order."""
+    if not batch:
+        return []
+    ids: list[int] = [0] * len(batch)
+    by_room: dict[str, list[int]] = {}
+    for index, pending in enumerate(batch):
+        by_room.setdefault(pending.room_id, []).append(index)
+    with transaction.atomic():
+        # Rooms in a fixed order, so two writers never wait on each other's locks in a cycle.
+        for room_id in sorted(by_room):
+            if connection.vendor == "postgresql":
+                _lock_room(room_id)
+            now = timezone.now()  # after the lock: times grow with ids
+            rows = DocUpdate.objects.bulk_create(
+                [
+                    DocUpdate(room_id=room_id, at=now, seat_id=batch[i].seat_id, data=batch[i].data)
+                    for i in by_room[room_id]
+                ]
+            )
+            for index, row in zip(by_room[room_id], rows, strict=True):
+                ids[index] = row.id
+    return ids
+
+
+def _apply_all(doc: Doc, updates: Iterable[bytes]) -> None:
+    for update in updates:
+        doc.apply_update(update)
+
+
+def latest_snapshot(room_id: str, upto: int | None = None) -> DocSnapshot | None:
+    snapshots = DocSnapshot.objects.filter(room_id=room_id)
+    if upto is not None:
+        snapshots = snapshots.filter(upto__lte=upto)
+    return snapshots.order_by("-upto").first()
+
+
+def load(room_id: str) -> LoadedDoc:
+    """The room's whole document: the latest snapshot plus every update after it."""
+    doc: Doc = Doc()
+    snapshot = latest_snapshot(room_id)
+    last_id, stored = 0, 0
+    if snapshot is not None:
+        doc.apply_update(bytes(snapshot.data))
+        last_id, stored = snapshot.upto, len(snapshot.data)
+    tail = list(
+        DocUpdate.objects.filter(room_id=room_id, id__gt=last_id)
+        .order_by("id")
+        .values_list("id", "data")
+    )
+    _apply_all(doc, (bytes(data) for _, data in tail))
+    if tail:
+        last_id = tail[-1][0]
+        stored += sum(len(data) for _, data in tail)
+    return LoadedDoc(doc=doc, last_id=last_id, stored_bytes=stored)
+
+
+def updates_after(room_id: str, last_id: int) -> list[tuple[int, bytes]]:
+    """Updates of the room with id above last_id, in order: a cheap catch-up."""
+    rows = DocUpdate.objects.filter(room_id=room_id, id__gt=last_id).order_by("id")
+    return [(row_id, bytes(data)) for row_id, data in rows.values_list("id", "data")]
+
+
+def snapshot_if_due(room_id: str) -> DocSnapshot | None:
+    """Fold the log into a new snapshot once SNAPSHOT_EVERY updates followed the last one."""
+    snapshot = latest_snapshot(room_id)
+    since = snapshot.upto if snapshot else 0
+    tail = list(
+        DocUpdate.objects.filter(room_id=room_id, id__gt=since)
+        .order_by("id")
+        .values_list("id", "at", "data")[:SNAPSHOT_EVERY]
+    )
+    if len(tail) < SNAPSHOT_EVERY:
+        return None
+    doc: Doc = Doc()
+    if snapshot is not None:
+        doc.apply_update(bytes(snapshot.data))
+    _apply_all(doc, (bytes(data) for _, _, data in tail))
+    upto, at, _ = tail[-1]
+    return DocSnapshot.objects.create(room_id=room_id, upto=upto, at=at, data=doc.get_update())
+
+
+def load_document(room_id: str) -> Doc:
+    return load(room_id).doc
+
+
+def text_of(room_id: str, names: Iterable[str] | None = None) -> dict[str, str]:
+    """The current code of each named Y.Text (default: every question of the room's plan)."""
+    doc = load_document(room_id)
+    if names is None:
+        names = [item.text_name for item in RoomQuestion.objects.filter(room_id=room_id)]
+    return {name: str(doc.get(name, type=Text)) for name in names}
+
+
+def code_of(doc: Doc, name: str) -> str:
+    return str(doc.get(name, type=Text))
+
+
+def insert_starter_code(
+    room_id: str, text_name: str, code: str, seat_id: int | None = None
+) -> bytes | None:
+    """Insert a question's starter code into its Y.Text exactly once, as an update of its own.
+
+    The server does it (not the browsers), under a lock on the plan row, so two browsers or two
+    processes racing can never double it. Returns the stored update to relay, or None.
+    """
+    question_id = int(text_name.removeprefix("q-"))
+    with transaction.atomic():
+        item = (
+            RoomQuestion.objects.select_for_update()
+            .filter(room_id=room_id, question_id=question_id)
+            .first()
+        )
+        if item is None or item.starter_inserted:
+            return None
+        item.starter_inserted = True
+        item.save(update_fields=["starter_inserted"])
+        if not code:
+            return None
+        doc = load_document(room_id)
+        text = doc.get(text_name, type=Text)
+        if len(text):  # someone typed before the question was shown: leave their code alone
+            return None
+        before = doc.get_state()
+        text.insert(0, code)
+        update = doc.get_update(before)
+        append_updates([PendingUpdate(room_id, seat_id, update)])
+    return update
+
+
+def updates_between(
+    room_id: str, start: datetime | None, end: datetime
+) -> list[tuple[int, datetime, int | None, bytes]]:
+    """The log rows of a room in a time range (for playback and the review page)."""
+    rows = DocUpdate.objects.filter(room_id=room_id, at__lte=end)
+    if start is not None:
+        rows = rows.filter(at__gt=start)
+    return [
+        (row_id, at, seat_id, bytes(data))
+        for row_id, at, seat_id, data in rows.order_by("id").values_list(
+            "id", "at", "seat_id", "data"
+        )
+    ]

