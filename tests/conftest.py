@@ -16,3 +16,12 @@ def daphne_servers(transactional_db):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_server(django_db_setup, django_db_blocker):
+    """One daphne process for a whole test module (tests still get a clean database)."""
+    with django_db_blocker.unblock():
+        server = DaphneServer().start()
+    yield server
+    server.stop()

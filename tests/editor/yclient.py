@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from typing import Any
 
 import websockets
@@ -104,10 +105,13 @@ class YClient:
 
 
 async def eventually(check: Any, timeout: float = 10, interval: float = 0.05) -> None:
-    """Wait until check() is true; fail with the last value otherwise."""
+    """Wait until check() (plain or async) is true; fail otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        if check():
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
             return
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")

@@ -1,0 +1,141 @@
+"""Bad input on the document channel is refused and the stored document is untouched."""
+
+import asyncio
+
+import pytest
+import websockets
+from asgiref.sync import sync_to_async
+from pycrdt import Doc, Text
+
+from editor import limits, store
+from editor.models import DocUpdate
+from editor.protocol import create_update_message
+from rooms.models import Room
+from rooms.seats import revoke_seat
+from tests.editor.conftest import make_doc_room
+from tests.editor.yclient import YClient, eventually
+
+
+def an_update(text: str, name: str) -> bytes:
+    doc: Doc = Doc()
+    doc.get(name, type=Text).insert(0, text)
+    return doc.get_update()
+
+
+async def update_count(expected: int) -> bool:
+    return await sync_to_async(DocUpdate.objects.count)() == expected
+
+
+async def refused(url: str) -> int:
+    """The close code a handshake gets before any message."""
+    async with websockets.connect(url) as ws:
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), 5)
+        return ws.protocol.close_rcvd.code
+
+
+async def close_code(client: YClient) -> int:
+    assert client.closed is not None
+    code, _ = await client.closed
+    return code
+
+
+async def stored_text(doc_room) -> str:
+    return (await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text]))[doc_room.text]
+
+
+async def typed(server, doc_room, text: str) -> YClient:
+    client = await YClient(doc_room.url(server, "candidate")).connect()
+    client.text(doc_room.text).insert(0, text)
+    await eventually(lambda: update_count(1), timeout=5)
+    return client
+
+
+@pytest.fixture
+def server(shared_server, transactional_db):
+    return shared_server
+
+
+async def test_a_malformed_update_is_refused_and_the_document_is_untouched(server, doc_room):
+    writer = await typed(server, doc_room, "keep me")
+    attacker = await YClient(doc_room.url(server, "interviewer")).connect()
+    await attacker.send_raw(create_update_message(b"\x05\xff\xff\x00garbage"))
+    assert await close_code(attacker) == limits.CLOSE_MALFORMED
+    assert await stored_text(doc_room) == "keep me"
+    assert await sync_to_async(DocUpdate.objects.count)() == 1
+    await writer.disconnect()
+
+
+async def test_a_truncated_frame_is_refused(server, doc_room):
+    client = await YClient(doc_room.url(server, "candidate")).connect()
+    await client.send_raw(b"\x00\x02\x40abc")  # says 64 bytes follow, sends 3
+    assert await close_code(client) == limits.CLOSE_MALFORMED
+    assert await sync_to_async(DocUpdate.objects.count)() == 0
+
+
+async def test_text_frames_are_refused(server, doc_room):
+    client = await YClient(doc_room.url(server, "candidate")).connect()
+    await client.ws.send("hello")
+    assert await close_code(client) == limits.CLOSE_MALFORMED
+
+
+async def test_an_oversized_frame_is_refused_and_nothing_is_stored(server, doc_room):
+    client = await YClient(doc_room.url(server, "candidate")).connect()
+    huge = an_update("x" * (limits.MAX_FRAME_BYTES + 1000), doc_room.text)
+    assert len(create_update_message(huge)) < 1024 * 1024  # ours answers, not daphne's cap
+    await client.send_raw(create_update_message(huge))
+    assert await close_code(client) == limits.CLOSE_TOO_LARGE
+    assert await sync_to_async(DocUpdate.objects.count)() == 0
+
+
+async def test_an_observer_cannot_write_but_still_sees_edits(server, doc_room):
+    observer = await YClient(doc_room.url(server, "observer")).connect()
+    candidate = await YClient(doc_room.url(server, "candidate")).connect()
+    observer.text(doc_room.text).insert(0, "observer was here")
+    candidate.text(doc_room.text).insert(0, "candidate code")
+    await eventually(lambda: "candidate code" in observer.code(doc_room.text))
+    # The candidate never receives the observer's text, and it is not stored.
+    await eventually(lambda: update_count(1), timeout=5)
+    assert "observer" not in candidate.code(doc_room.text)
+    assert await stored_text(doc_room) == "candidate code"
+    await observer.disconnect()
+    await candidate.disconnect()
+
+
+@pytest.mark.parametrize("token", ["wrong-token", ""])
+async def test_a_wrong_token_is_refused(server, doc_room, token):
+    assert (
+        await refused(f"{server.ws_url}/ws/doc/{doc_room.room.id}?token={token}")
+        == limits.CLOSE_FORBIDDEN
+    )
+
+
+async def test_a_token_of_another_room_is_refused(server, doc_room):
+    other = await sync_to_async(make_doc_room)("Other room")
+    assert (
+        await refused(
+            f"{server.ws_url}/ws/doc/{doc_room.room.id}?token={other.tokens['candidate']}"
+        )
+        == limits.CLOSE_FORBIDDEN
+    )
+
+
+async def test_an_unknown_room_is_not_found(server, doc_room):
+    assert (
+        await refused(f"{server.ws_url}/ws/doc/no-such-room?token={doc_room.tokens['candidate']}")
+        == limits.CLOSE_NOT_FOUND
+    )
+
+
+async def test_revoked_and_ended_seats_are_refused(server, doc_room):
+    seat = await sync_to_async(lambda: doc_room.room.seats.get(role="observer"))()
+    await sync_to_async(revoke_seat)(seat)
+    assert await refused(doc_room.url(server, "observer")) == limits.CLOSE_FORBIDDEN
+    await sync_to_async(Room.objects.filter(id=doc_room.room.id).update)(status=Room.Status.ENDED)
+    assert await refused(doc_room.url(server, "candidate")) == limits.CLOSE_ROOM_ENDED
+
+
+async def test_a_foreign_origin_is_refused_at_the_handshake(server, doc_room):
+    client = YClient(doc_room.url(server, "candidate"), origin="https://evil.example")
+    with pytest.raises(websockets.InvalidStatus):
+        await client.connect(timeout=2)
