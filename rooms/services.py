@@ -172,13 +172,15 @@ def create_room(
     return CreatedRoom(room=room, seats=seats, tokens=tokens)
 
 
-def _start_if_scheduled(seat: Seat) -> None:
+def _start_if_scheduled(seat: Seat, out: Outbound) -> None:
+    """The room goes live when its first interviewer or candidate arrives."""
     room = seat.room
     if room.status == Room.Status.SCHEDULED and seat.role != Seat.Role.OBSERVER:
         room.status = Room.Status.LIVE
         room.started_at = timezone.now()
         room.save(update_fields=["status", "started_at"])
         record_event(room.id, "room.started", {}, actor=seat)
+        out.to("all", {"type": "room.started", "room": s.room_payload(room)})
 
 
 @transaction.atomic
@@ -274,7 +276,7 @@ def join(seat: Seat, channel_name: str) -> Outbound:
     out = _sweep_stale(seat.room_id)
     was_online = fresh_connection_count(seat) > 0
     Connection.objects.create(seat=seat, channel_name=channel_name)
-    _start_if_scheduled(seat)
+    _start_if_scheduled(seat, out)
     if was_online:
         return out
     record_event(seat.room_id, "join", {"seat": seat.id, "role": seat.role}, actor=seat)

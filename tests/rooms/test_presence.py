@@ -23,7 +23,7 @@ def online(room):
 def test_first_connection_joins_and_last_one_leaves(room):
     candidate = room.seats["candidate"]
     first = services.join(candidate, "chan-1")
-    assert first.frames[0][1]["online"] is True
+    assert [f["online"] for _, f in first.frames if f["type"] == "presence"] == [True]
     assert services.join(candidate, "chan-2").frames == []  # a second tab is no new join
     assert online(room.room)["candidate"] is True
     assert services.leave(candidate, "chan-1").frames == []
@@ -47,9 +47,21 @@ def test_joining_starts_a_scheduled_room(room):
     services.join(room.seats["observer"], "chan-o")
     room.room.refresh_from_db()
     assert room.room.status == "scheduled"
-    services.join(room.seats["candidate"], "chan-c")
+    out = services.join(room.seats["candidate"], "chan-c")
     room.room.refresh_from_db()
     assert room.room.status == "live" and room.room.started_at is not None
+    assert (
+        "all",
+        {
+            "type": "room.started",
+            "room": {
+                "id": room.room.id,
+                "title": "Backend screen",
+                "status": "live",
+                "kind": "interview",
+            },
+        },
+    ) in out.frames
     assert RoomEvent.objects.filter(room=room.room, type="room.started").count() == 1
 
 
