@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from editor.store import insert_starter_code
 from questions.models import Question, Template
 from rooms import serializers as s
 from rooms.events import record_event
@@ -59,6 +60,8 @@ class Outbound:
 
     frames: list[tuple[Audience, dict[str, Any]]] = field(default_factory=list)
     refresh: bool = False
+    # Stored Yjs updates made by the server (starter code) for the document channel to relay.
+    doc_updates: list[bytes] = field(default_factory=list)
 
     def to(self, audience: Audience, frame: dict[str, Any]) -> "Outbound":
         self.frames.append((audience, frame))
@@ -388,10 +391,13 @@ def show_question(seat: Seat, ref: Any) -> Outbound:
         record_event(
             room.id, "plan.added", {"question": question.id, "title": question.title}, actor=seat
         )
-    first_time = item.shown_at is None
-    if first_time:
+    if item.shown_at is None:
         item.shown_at = timezone.now()
         item.save(update_fields=["shown_at"])
+    # Once per question, by the server: two browsers racing to insert it would double it.
+    starter = None
+    if not item.starter_inserted:
+        starter = insert_starter_code(room.id, item.text_name, question.starter_code, seat.id)
     room.current_item = item
     room.save(update_fields=["current_item"])
     record_event(
@@ -401,7 +407,7 @@ def show_question(seat: Seat, ref: Any) -> Outbound:
         actor=seat,
     )
     item = RoomQuestion.objects.select_related("question__category").get(id=item.id)
-    out = Outbound().per_role(
+    out = Outbound(doc_updates=[starter] if starter else []).per_role(
         lambda role: {"type": "question.shown", "question": s.question_for_role(item, role)}
     )
     return out.to("interviewers", {"type": "plan", "plan": s.plan_payload(room)})

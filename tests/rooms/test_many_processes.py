@@ -5,9 +5,11 @@ import json
 from typing import Any
 
 import pytest
+from pycrdt import Text
 from websockets.asyncio.client import ClientConnection, connect
 
 from rooms.models import RoomEvent
+from tests.editor.yclient import YClient
 from tests.rooms.conftest import db_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,9 +52,18 @@ async def test_interviewer_and_candidate_on_different_processes_share_the_room(
         room.seats["interviewer"].id,
         room.seats["candidate"].id,
     }
+    # The candidate's editor (a y-websocket client) is on the other process too.
+    editor = await YClient(
+        f"{two.ws_url}/ws/doc/{room.room.id}?token={room.tokens['candidate']}", two.http_url
+    ).connect()
     await interviewer.send({"type": "question.show", "question": bank[1].id})
     shown = await candidate.receive_type("question.shown")
     assert shown["question"]["title"] == "Fizz Buzz" and "solution" not in shown["question"]
+    text = editor.doc.get(shown["question"]["text"], type=Text)
+    async with asyncio.timeout(10):
+        while str(text) != bank[1].starter_code:
+            await asyncio.sleep(0.05)
+    await editor.disconnect()
     await interviewer.send({"type": "timer.start", "duration_s": 1200})
     timer = await candidate.receive_type("timer.state")
     assert (timer["status"], timer["duration_ms"]) == ("running", 1_200_000)

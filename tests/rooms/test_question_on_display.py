@@ -96,3 +96,20 @@ def test_room_state_gives_interviewers_plan_notes_and_scores_only(room, bank):
         assert not {"plan", "notes", "scores"} & set(state)
         assert state["question"]["title"] == "Two Sum"
         assert SECRET not in str(state) and "strong start" not in str(state)
+
+
+def test_first_showing_puts_the_starter_code_in_the_document_once(room, bank):
+    from editor.models import DocUpdate
+    from editor.store import text_of
+
+    interviewer = room.seats["interviewer"]
+    out = services.show_question(interviewer, bank[0].id)
+    assert len(out.doc_updates) == 1
+    text = f"q-{bank[0].id}"
+    assert text_of(room.room.id, [text]) == {text: bank[0].starter_code}
+    services.show_question(interviewer, bank[1].id)
+    again = services.show_question(interviewer, bank[0].id)  # back to the first question
+    assert again.doc_updates == []
+    assert text_of(room.room.id, [text]) == {text: bank[0].starter_code}
+    assert DocUpdate.objects.filter(room=room.room).count() == 2  # one per question
+    assert RoomQuestion.objects.get(room=room.room, question=bank[0]).starter_inserted
