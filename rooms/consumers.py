@@ -89,9 +89,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if seat is None:
             await self.close(code=code)
             return
+        try:
+            out = await database_sync_to_async(services.join)(seat, self.channel_name)
+        except services.RoomError:  # revoked or ended in the meantime
+            await self.close(code=4403)
+            return
         self.seat = seat
         await self._join_groups(seat.role)
-        out = await database_sync_to_async(services.join)(seat, self.channel_name)
         await self.send_frame(await database_sync_to_async(room_state_for)(seat))
         await publish(self.room_id, out)
         self.tasks.append(asyncio.create_task(self._heartbeat()))
@@ -122,7 +126,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.error("rate_limited", "too many frames; slow down")
         try:
             frame = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return await self.error("invalid", "frames are JSON objects")
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             return await self.error("invalid", "frames are JSON objects with a string `type`")

@@ -52,6 +52,7 @@ BAD_FRAMES = [
     ('"chat.send"', "invalid"),
     ('{"text": "no type"}', "invalid"),
     ('{"type": 42}', "invalid"),
+    ("[" * 100_000 + "]" * 100_000, "invalid"),  # nesting deeper than the parser goes
     ('{"type": "room.explode"}', "invalid"),
     ('{"type": "chat.send"}', "invalid"),
     ('{"type": "chat.send", "text": 42}', "invalid"),
