@@ -123,8 +123,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# Invite tokens travel in URLs: never leak them through Referer.
-SECURE_REFERRER_POLICY = "no-referrer"
+# Invite tokens travel in URLs: never leak them to another site through Referer.
+# Not "no-referrer": under it Chrome sends `Origin: null` with form posts, which Django's
+# CSRF check rightly refuses, so no form (login included) would work.
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -19,6 +19,14 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
 
 
 def join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
+    response = _join(request, room_id, token)
+    # The site-wide policy is same-origin (forms need an Origin); a URL holding a token
+    # sends no Referer at all.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
     seat = seat_for_token(room_id, token)
     if seat is None:
         return invalid_link(request)

@@ -1,4 +1,150 @@
-import { bestOffset } from "./clock";
+// The room page: wires the control channel, the shared document, the editor and the panels.
+// Interviewer tools load as a separate chunk, only on interviewer screens.
+import "./styles/base.css";
+import "./styles/room.css";
+import { ChatPanel } from "./chat";
+import { colorFor } from "./colors";
+import { connectionView } from "./connection";
+import { SharedDoc } from "./doc";
+import { byId } from "./dom";
+import { SharedEditor } from "./editor";
+import { renderParticipants } from "./participants";
+import { ControlClient, FINAL_CODES, type Frame } from "./protocol";
+import { renderQuestion } from "./question";
+import { watchSignals } from "./signals";
+import type { TimerState } from "./timer";
+import { TimerBox } from "./timerbox";
+import { seatId, type ChatMessage, type Participant, type Question, type RoomState } from "./types";
 
-// Placeholder entry point until the room page lands.
-console.debug("server clock offset", bestOffset([]));
+interface PageConfig {
+  room: string;
+  role: RoomState["you"]["role"];
+  name: string;
+  seat: number;
+  kind: string;
+}
+
+function readJson<T>(id: string): T | null {
+  const el = document.getElementById(id);
+  return el?.textContent ? (JSON.parse(el.textContent) as T) : null;
+}
+
+const config = readJson<PageConfig>("room-config")!;
+const wsBase = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
+const control = new ControlClient(`${wsBase}/ws/rooms/${encodeURIComponent(config.room)}/`);
+const shared = new SharedDoc(`${wsBase}/ws/doc`, config.room);
+shared.setUser({ name: config.name || config.role, ...colorFor(config.seat) });
+
+const editor = new SharedEditor(byId("editor"), shared.doc, shared.provider.awareness, config.role === "observer");
+const timer = new TimerBox(byId("timer"), byId("times-up"), () => control.clock.now());
+const chat = new ChatPanel(byId("chat-log"), byId<HTMLFormElement>("chat-form"), (text) =>
+  control.send({ type: "chat.send", text }),
+);
+const questionEl = byId("question");
+let participants: Participant[] = [];
+let question: Question | null = null;
+
+function showQuestion(q: Question | null): void {
+  question = q;
+  renderQuestion(questionEl, q, config.role);
+  editor.bind(q ? q.text : null, q?.language ?? "text");
+  byId("editor-lang").textContent = q && q.language !== "text" ? q.language : "";
+  document.body.dataset.question = q ? String(q.id) : "";
+}
+
+let ended = false;
+
+function drawConnection(): void {
+  const view = ended && config.role !== "interviewer"
+    ? { state: "closed", label: "Interview ended" }
+    : connectionView(control.status, shared.status, navigator.onLine);
+  const el = byId("conn");
+  el.dataset.state = view.state;
+  byId("conn-label").textContent = view.label;
+}
+
+function upsertParticipant(update: Participant): void {
+  const id = seatId(update);
+  const index = participants.findIndex((p) => seatId(p) === id);
+  if (index >= 0) participants[index] = { ...participants[index], ...update };
+  else participants.push(update);
+  renderParticipants(byId("participants"), participants, config.seat);
+}
+
+function toast(text: string): void {
+  const el = byId("toast");
+  el.textContent = text;
+  el.hidden = false;
+  window.setTimeout(() => (el.hidden = true), 5000);
+}
+
+control.on("room.state", (f) => {
+  const state = f as unknown as RoomState;
+  // Pair practice can swap who interviews: the page for the new role is a different page.
+  if (state.you?.role && state.you.role !== config.role) return location.reload();
+  participants = state.participants ?? [];
+  renderParticipants(byId("participants"), participants, config.seat);
+  showQuestion(state.question);
+  timer.set(state.timer);
+  chat.replace(state.chat ?? []);
+  if (state.room?.status === "ended") roomEnded();
+});
+control.on("question.shown", (f) => showQuestion((f.question as Question | null) ?? null));
+control.on("timer.state", (f) => timer.set(((f.timer as TimerState) ?? (f as unknown as TimerState)) || null));
+control.on("chat.message", (f) => chat.add(((f.message as ChatMessage) ?? (f as unknown as ChatMessage))));
+control.on("presence", (f) => {
+  if (Array.isArray(f.participants)) {
+    participants = f.participants as Participant[];
+    renderParticipants(byId("participants"), participants, config.seat);
+  } else if (f.participant) upsertParticipant(f.participant as Participant);
+  else upsertParticipant(f as unknown as Participant);
+});
+control.on("room.ended", () => roomEnded());
+control.on("signal", (f) => {
+  const who = participants.find((p) => seatId(p) === f.seat)?.name || "Someone";
+  if (f.kind === "paste") chat.note(`${who} pasted ${f.chars} characters into the editor.`);
+});
+control.on("error", (f) => toast(String(f.message ?? f.code ?? "Something went wrong")));
+control.on("connection.closed", (f) => {
+  if (f.code === 4410) return roomEnded();
+  const message = FINAL_CODES[f.code as number];
+  if (message) toast(message);
+});
+control.onStatus(drawConnection);
+shared.onStatus(drawConnection);
+window.addEventListener("online", drawConnection);
+window.addEventListener("offline", drawConnection);
+
+function roomEnded(): void {
+  ended = true;
+  document.body.dataset.ended = "true";
+  byId("ended").hidden = false;
+  // Candidate and observer links die with the room: stop knocking on the door.
+  if (config.role !== "interviewer") {
+    control.close();
+    shared.provider.disconnect();
+    editor.freeze();
+  }
+  drawConnection();
+}
+
+watchSignals(control, byId("editor"));
+
+// In a practice pair the candidate steers the timer too (the server enforces who may).
+if (config.role === "interviewer" || (config.kind === "pair" && config.role === "candidate")) {
+  void import("./interviewer/tools").then((m) =>
+    m.mountInterviewerTools({ control, config, timer, getQuestion: () => question, isInterviewer: config.role === "interviewer" }),
+  );
+}
+
+// Exposed for the browser tests and for debugging from the console.
+(window as unknown as { room: unknown }).room = { control, shared, editor, timer, send: (f: Frame) => control.send(f) };
+
+// Render the server's first paint data (role-filtered) until the live state arrives.
+const initial = readJson<Partial<RoomState>>("room-initial");
+if (initial) {
+  showQuestion(initial.question ?? null);
+  timer.set(initial.timer ?? null);
+}
+drawConnection();
+control.connect();

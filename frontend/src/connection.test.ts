@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { connectionView } from "./connection";
+
+const doc = (connected: boolean, synced: boolean, pendingEdits = 0) => ({ connected, synced, pendingEdits });
+
+describe("connection badge", () => {
+  it("says connected only when both channels are up and the document is in sync", () => {
+    expect(connectionView("connected", doc(true, true), true)).toEqual({ state: "connected", label: "Connected" });
+    expect(connectionView("connected", doc(true, false), true).state).toBe("reconnecting");
+    expect(connectionView("reconnecting", doc(true, true), true).state).toBe("reconnecting");
+  });
+
+  it("counts edits waiting for the server", () => {
+    expect(connectionView("reconnecting", doc(false, false, 3), true).label).toBe("Reconnecting… · 3 edits pending");
+    expect(connectionView("reconnecting", doc(false, false, 1), false)).toEqual({ state: "offline", label: "Offline · 1 edit pending" });
+  });
+
+  it("tells a closed seat apart from a flaky network", () => {
+    expect(connectionView("closed", doc(false, false), true).state).toBe("closed");
+  });
+});

@@ -1,0 +1,139 @@
+// The room's plan (questions in order, each shown or not) and the bank picker.
+import { h } from "../dom";
+import type { ControlClient } from "../protocol";
+import { categoryName, type PlanItem, type Question } from "../types";
+
+interface SearchHit {
+  id: number;
+  slug?: string;
+  title: string;
+  category: Question["category"];
+  difficulty: string;
+  language?: string;
+  expected_minutes?: number;
+}
+
+export class PlanPanel {
+  private items: PlanItem[] = [];
+  private shownId: number | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly control: ControlClient,
+  ) {
+    root.append(
+      h("h3", {}, "Plan"),
+      h("ol", { class: "plan", id: "plan" }),
+      h("h3", {}, "Find in the bank"),
+      this.searchForm(),
+      h("ul", { class: "hits", id: "hits", "aria-live": "polite" }),
+    );
+  }
+
+  setPlan(items: PlanItem[]): void {
+    this.items = items;
+    this.draw();
+  }
+
+  setShown(question: Question | null): void {
+    this.shownId = question?.id ?? null;
+    this.draw();
+  }
+
+  private draw(): void {
+    const list = this.root.querySelector<HTMLElement>("#plan")!;
+    if (this.items.length === 0) {
+      list.replaceChildren(h("li", { class: "muted" }, "The plan is empty: find a question below and show it."));
+      return;
+    }
+    list.replaceChildren(
+      ...this.items.map((item) => {
+        const onShow = item.id === this.shownId;
+        return h(
+          "li",
+          { class: `plan-item${onShow ? " on-show" : ""}` },
+          h(
+            "div",
+            { class: "plan-text" },
+            h("span", { class: "plan-title" }, item.title),
+            h("span", { class: "muted" }, ` ${item.difficulty}${item.minutes ? ` · ${item.minutes} min` : ""}${item.shown && !onShow ? " · shown" : ""}`),
+          ),
+          onShow
+            ? h("span", { class: "chip live" }, "On display")
+            : h("button", { type: "button", class: "btn small", onclick: () => this.show(item.id), "aria-label": `Show ${item.title}` }, item.shown ? "Show again" : "Show"),
+        );
+      }),
+    );
+  }
+
+  private show(questionId: number): void {
+    this.control.send({ type: "question.show", question: questionId });
+  }
+
+  private searchForm(): HTMLFormElement {
+    const form = h(
+      "form",
+      { class: "search", role: "search" },
+      h("label", { class: "visually-hidden", for: "bank-q" }, "Search the question bank"),
+      h("input", { id: "bank-q", name: "q", type: "search", placeholder: "Search questions…" }),
+      h("label", { class: "visually-hidden", for: "bank-difficulty" }, "Difficulty"),
+      h(
+        "select",
+        { id: "bank-difficulty", name: "difficulty" },
+        h("option", { value: "" }, "Any level"),
+        h("option", { value: "easy" }, "Easy"),
+        h("option", { value: "medium" }, "Medium"),
+        h("option", { value: "hard" }, "Hard"),
+      ),
+      h("button", { type: "submit", class: "btn" }, "Search"),
+    );
+    let timer = 0;
+    const run = () => void this.search(form);
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      run();
+    });
+    form.addEventListener("input", () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(run, 250);
+    });
+    return form;
+  }
+
+  private async search(form: HTMLFormElement): Promise<void> {
+    const params = new URLSearchParams(new FormData(form) as unknown as Record<string, string>);
+    const hits = this.root.querySelector<HTMLElement>("#hits")!;
+    let results: SearchHit[];
+    try {
+      const response = await fetch(`/questions/search?${params}`, { headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      results = (Array.isArray(body) ? body : (body.results ?? body.questions ?? [])) as SearchHit[];
+    } catch {
+      hits.replaceChildren(h("li", { class: "muted" }, "The search did not answer; try again."));
+      return;
+    }
+    if (results.length === 0) {
+      hits.replaceChildren(h("li", { class: "muted" }, "No question matches."));
+      return;
+    }
+    const planned = new Set(this.items.map((i) => i.id));
+    hits.replaceChildren(
+      ...results.slice(0, 30).map((hit) =>
+        h(
+          "li",
+          { class: "hit" },
+          h(
+            "div",
+            { class: "plan-text" },
+            h("span", { class: "plan-title" }, hit.title),
+            h("span", { class: "muted" }, ` ${categoryName(hit.category)} · ${hit.difficulty}`),
+          ),
+          planned.has(hit.id) ? h("span", { class: "muted" }, "In plan") : null,
+          // Showing a question that is not in the plan appends it to the plan first.
+          h("button", { type: "button", class: "btn small primary", onclick: () => this.show(hit.id), "aria-label": `Show ${hit.title} now` }, "Show now"),
+        ),
+      ),
+    );
+  }
+}

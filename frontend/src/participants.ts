@@ -1,0 +1,23 @@
+// Who is in the room, online or not, and whether their tab is in front.
+import { h } from "./dom";
+import { colorFor } from "./colors";
+import { seatId, type Participant } from "./types";
+
+export function renderParticipants(list: HTMLElement, participants: Participant[], me: number | undefined): void {
+  list.replaceChildren(
+    ...participants.map((p) => {
+      const id = seatId(p);
+      const online = p.online !== false;
+      const away = online && (p.focus === false || p.focused === false);
+      const state = !online ? "offline" : away ? "away from the tab" : "online";
+      const label = `${p.name || p.role}${id === me ? " (you)" : ""}`;
+      return h(
+        "li",
+        { class: `person ${online ? "online" : "offline"}${away ? " away" : ""}`, title: `${label}: ${p.role}, ${state}` },
+        h("span", { class: "dot", style: `background: ${colorFor(id ?? p.name).color}`, "aria-hidden": "true" }),
+        h("span", { class: "name" }, label),
+        h("span", { class: "visually-hidden" }, `, ${p.role}, ${state}`),
+      );
+    }),
+  );
+}

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ControlClient, backoffMs, type SocketLike } from "./protocol";
+
+// A stand-in for the browser's WebSocket, driven by the test like a server would.
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: unknown[] = [];
+  closedWith: number | null = null;
+  onopen: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: { code: number }) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  constructor(readonly url: string) {}
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1000) {
+    this.closedWith = code;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(frame: unknown) {
+    this.onmessage?.({ data: typeof frame === "string" ? frame : JSON.stringify(frame) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+describe("control channel client", () => {
+  let sockets: FakeSocket[];
+  let local: number;
+  const client = () =>
+    new ControlClient("ws://h/ws/rooms/r1/", {
+      makeSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      now: () => local,
+    });
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    local = 50_000;
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("hands each frame to the handlers of its type and ignores garbage", () => {
+    const c = client();
+    const seen: string[] = [];
+    c.on("chat.message", (f) => seen.push(String(f.text)));
+    c.connect();
+    sockets[0].open();
+    sockets[0].receive({ type: "chat.message", text: "hi" });
+    sockets[0].receive("not json");
+    sockets[0].receive({ no: "type" });
+    sockets[0].receive({ type: "timer.state" });
+    expect(seen).toEqual(["hi"]);
+  });
+
+  it("measures the server clock with pings when connected", () => {
+    const c = client();
+    c.connect();
+    sockets[0].open();
+    expect(sockets[0].sent[0]).toEqual({ type: "ping", t: 50_000 });
+    local = 50_100;
+    sockets[0].receive({ type: "pong", t: 50_000, server_time: 1_050_050 });
+    expect(c.clock.offsetMs).toBe(1_000_000);
+    expect(c.clock.now()).toBe(1_050_100);
+    vi.advanceTimersByTime(1000);
+    expect(sockets[0].sent.filter((f) => (f as { type: string }).type === "ping")).toHaveLength(3);
+  });
+
+  it("refuses to send while disconnected instead of losing the frame silently", () => {
+    const c = client();
+    c.connect();
+    expect(c.send({ type: "chat.send", text: "early" })).toBe(false);
+    sockets[0].open();
+    expect(c.send({ type: "chat.send", text: "now" })).toBe(true);
+    expect(sockets[0].sent).toContainEqual({ type: "chat.send", text: "now" });
+  });
+
+  it("reconnects after a drop and reports each state", () => {
+    const c = client();
+    const states: string[] = [];
+    c.onStatus((s) => states.push(s));
+    c.connect();
+    sockets[0].open();
+    sockets[0].drop();
+    expect(c.status).toBe("reconnecting");
+    expect(c.send({ type: "ping", t: 1 })).toBe(false);
+    vi.advanceTimersByTime(backoffMs(0, () => 1) + 1);
+    expect(sockets).toHaveLength(2);
+    sockets[1].open();
+    expect(states).toEqual(["connected", "reconnecting", "connected"]);
+  });
+
+  it("stops retrying when the server says the seat is not allowed", () => {
+    const c = client();
+    const closed: unknown[] = [];
+    c.on("connection.closed", (f) => closed.push(f.code));
+    c.connect();
+    sockets[0].drop(4403);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(c.status).toBe("closed");
+    expect(closed).toEqual([4403]);
+  });
+
+  it("backs off exponentially up to a cap", () => {
+    const mid = () => 0.5;
+    expect([0, 1, 2, 3, 4, 10].map((n) => backoffMs(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+  });
+});

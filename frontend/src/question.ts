@@ -1,0 +1,34 @@
+// The question on display: title, labels and prompt (what every seat may see).
+import { h } from "./dom";
+import { renderMarkdown } from "./markdown";
+import { categoryName, type Question } from "./types";
+
+export function renderQuestion(container: HTMLElement, question: Question | null, role: string): void {
+  if (!question) {
+    const waiting =
+      role === "interviewer"
+        ? "No question on display yet. Pick one from the plan to show it to everyone."
+        : "Waiting for the interviewer to show the first question.";
+    container.replaceChildren(h("div", { class: "empty" }, h("p", {}, waiting)));
+    return;
+  }
+  const prompt = h("div", { class: "prompt prose" });
+  prompt.innerHTML = renderMarkdown(question.prompt);
+  const labels = h(
+    "p",
+    { class: "labels" },
+    h("span", { class: `chip difficulty-${question.difficulty}` }, question.difficulty),
+    categoryName(question.category) ? h("span", { class: "chip" }, categoryName(question.category)) : null,
+    question.language && question.language !== "text" ? h("span", { class: "chip" }, question.language) : null,
+  );
+  const tests = visibleTests(question.visible_tests);
+  container.replaceChildren(h("h2", { class: "question-title", id: "question-title" }, question.title), labels, prompt);
+  if (tests) container.append(tests);
+}
+
+function visibleTests(tests: unknown[] | undefined): HTMLElement | null {
+  if (!tests || tests.length === 0) return null;
+  const list = h("ul", { class: "tests" });
+  for (const test of tests) list.append(h("li", {}, h("code", {}, typeof test === "string" ? test : JSON.stringify(test))));
+  return h("details", { class: "tests-box" }, h("summary", {}, `Examples (${tests.length})`), list);
+}

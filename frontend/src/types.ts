@@ -1,0 +1,87 @@
+// Shapes of the control channel's frames (contract.md), as the page reads them.
+import type { TimerState } from "./timer";
+
+export type Role = "interviewer" | "candidate" | "observer";
+
+export interface Question {
+  id: number;
+  title: string;
+  prompt: string;
+  category: string | { slug?: string; name?: string };
+  difficulty: string;
+  language: string;
+  text: string;
+  expected_minutes?: number;
+  /** The plan's time box for this question, in minutes. */
+  minutes?: number | null;
+  visible_tests?: unknown[];
+  // Interviewer-only keys; absent for candidates and observers.
+  guidance?: string;
+  rubric?: unknown[];
+  hints?: unknown[];
+  solution?: string;
+  follow_ups?: unknown[];
+  red_flags?: unknown[];
+  hidden_tests?: unknown[];
+}
+
+export interface Participant {
+  seat?: number;
+  id?: number;
+  role: Role;
+  name: string;
+  online?: boolean;
+  focus?: boolean;
+  focused?: boolean;
+}
+
+export interface ChatMessage {
+  id?: number;
+  seat?: number;
+  name?: string;
+  role?: Role;
+  text: string;
+  at?: string | number;
+}
+
+/** One question of the plan (interviewers only); `id` is the bank question's id. */
+export interface PlanItem {
+  id: number;
+  slug?: string;
+  title: string;
+  category: Question["category"];
+  difficulty: string;
+  position?: number;
+  minutes?: number | null;
+  shown?: boolean;
+  current?: boolean;
+}
+
+export interface ScoreRow {
+  question?: number | null;
+  rating?: number | null;
+  recommendation?: string | null;
+  comment?: string;
+}
+
+export interface RoomState {
+  type: "room.state";
+  you: { seat?: number; id?: number; role: Role; name: string };
+  room: { id: string; title: string; status: string; kind?: string };
+  participants: Participant[];
+  question: Question | null;
+  timer: TimerState | null;
+  chat: ChatMessage[];
+  server_time: number;
+  plan?: PlanItem[];
+  notes?: string;
+  scores?: ScoreRow[];
+}
+
+export function seatId(p: { seat?: number; id?: number }): number | undefined {
+  return p.seat ?? p.id;
+}
+
+export function categoryName(c: Question["category"]): string {
+  return typeof c === "string" ? c : (c?.name ?? c?.slug ?? "");
+}

@@ -1,0 +1,76 @@
+"""Browser tests: Debian's Chromium through Playwright against a real daphne process.
+
+One browser per module keeps these fast. Each test gets its own daphne process: it must be
+gone before the database is emptied after the test (transactional_db), or the server's own
+writes (a closing tab leaving the room) race the flush.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.servers import DaphneServer
+
+# Playwright's sync API runs an event loop in this thread; the tests' own ORM calls (making
+# rooms, reading the transcript) are plain blocking calls and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def server(daphne_servers) -> DaphneServer:
+    return daphne_servers()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def session_cookie(server: DaphneServer, session_key: str) -> dict:
+    return {"name": "sessionid", "value": session_key, "url": server.http_url}
+
+
+def login_session(user) -> str:
+    """A logged-in session for `user`, as the login form would make it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def seat_session(seat) -> str:
+    """A session bound to `seat`, as opening the seat's link does."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from rooms.seats import bind_seat_to_session
+
+    session = SessionStore()
+    bind_seat_to_session(session, seat)
+    session.save()
+    return session.session_key
