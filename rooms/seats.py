@@ -67,14 +67,17 @@ def seat_for_token(room_id: str, token: str) -> Seat | None:
 
 
 def seat_for_user(room_id: str, user: AbstractBaseUser | AnonymousUser | None) -> Seat | None:
-    """An authenticated owner of the room reaches its interviewer seat (created if missing)."""
+    """An authenticated owner of the room reaches their seat (an interviewer seat if none).
+
+    Their seat, whatever its role: after a pair room's role swap the owner plays the candidate.
+    """
     if user is None or not user.is_authenticated:
         return None
     room = Room.objects.filter(id=room_id, owner_id=user.pk).first()
     if room is None:
         return None
     with transaction.atomic():
-        seat = room.seats.filter(role=Seat.Role.INTERVIEWER, user_id=user.pk).first()
+        seat = room.seats.filter(user_id=user.pk, revoked_at=None).order_by("id").first()
         if seat is None:
             seat, _ = create_seat(room, Seat.Role.INTERVIEWER, user.get_username(), user)
     return seat if seat_is_usable(seat) else None
