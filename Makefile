@@ -26,6 +26,7 @@ run: setup
 	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
 	  echo "DATABASE_URL/REDIS_URL unset: serving from the embedded default (SQLite under .data/, in-process channel layer, one process)."; fi
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py load_questions
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Create a room: $(PY) manage.py create_room --interviewer alice"
 	@echo "Serving on http://$(HOST):$(PORT)/"

@@ -1,0 +1,525 @@
+"""The question bank as files: validate, load and dump; and the interviewer's search.
+
+A bank file is YAML (or JSON, which is what `dump_questions` prints) with any of these keys:
+`category` (one) or `categories` (a list), `questions` and `templates`; see questions/README.md.
+Loading is keyed by slug and idempotent. Each file loads in its own transaction, after it was
+checked whole: a file with any error loads nothing, and the error names the file and the field.
+"""
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+
+from questions.models import Category, Question, Template, TemplateItem
+
+BANK_DIR = Path(settings.BASE_DIR) / "questions" / "bank"
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+DIFFICULTIES = [choice.value for choice in Question.Difficulty]
+TEMPLATE_KINDS = ["interview", "pair"]
+SEARCH_LIMIT = 50
+BANK_ORDER = ("category__position", "category__slug", "slug")
+
+# The text search vector: a word in the title counts most, then tags, then the prompt. The
+# GIN index in migration 0002 is built on exactly this expression, so the search can use it.
+SEARCH_CONFIG = "english"
+SEARCH_VECTOR = (
+    SearchVector("title", weight="A", config=SEARCH_CONFIG)
+    + SearchVector("tags", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("prompt", weight="C", config=SEARCH_CONFIG)
+)
+
+
+class BankError(Exception):
+    """A bank file that cannot be loaded; `errors` lists every problem as `file: field: why`."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- the schema ------------------------------------------------------------------------
+
+
+Check = Callable[[Any], str | None]  # returns why a value is wrong, or None
+
+
+def is_str(value: Any) -> str | None:
+    return None if isinstance(value, str) else "must be a string"
+
+
+def is_text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    return None if value.strip() else "must not be empty"
+
+
+def is_slug(value: Any) -> str | None:
+    if not isinstance(value, str) or not SLUG.match(value):
+        return "must be a slug (letters, digits, '-' and '_')"
+    return None if len(value) <= 100 else "must be at most 100 characters"
+
+
+def max_length(limit: int) -> Check:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return "must be a non-empty string"
+        return None if len(value) <= limit else f"must be at most {limit} characters"
+
+    return check
+
+
+def positive_int(value: Any) -> str | None:
+    # YAML reads `yes` as True, and bool is an int to Python: refuse it explicitly.
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be a whole number"
+    return None if value > 0 else "must be greater than 0"
+
+
+def one_of(choices: Sequence[str]) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return check
+
+
+def list_of_strings(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return "must be a list of strings"
+    return None
+
+
+@dataclass
+class Field:
+    check: Check
+    required: bool = True
+    default: Any = None
+
+
+def record(fields: dict[str, Field]) -> Callable[[Any, str], list[str]]:
+    """A check of a mapping: known keys only, required ones present, each value valid."""
+
+    def check(value: Any, where: str) -> list[str]:
+        if not isinstance(value, dict):
+            return [f"{where}: must be a mapping"]
+        errors = [f"{where}.{key}: unknown field" for key in value if key not in fields]
+        for key, spec in fields.items():
+            if key not in value:
+                if spec.required:
+                    errors.append(f"{where}.{key}: is required")
+                continue
+            why = spec.check(value[key])
+            if why:
+                errors.append(f"{where}.{key}: {why}")
+        return errors
+
+    return check
+
+
+CATEGORY = record(
+    {
+        "slug": Field(is_slug),
+        "name": Field(max_length(100)),
+        "position": Field(lambda v: None if v == 0 else positive_int(v), False, 0),
+    }
+)
+RUBRIC_LEVEL = record(
+    {"score": Field(positive_int), "label": Field(is_text), "description": Field(is_text)}
+)
+TEST_CASE = record({"name": Field(is_text), "code": Field(is_text)})
+TEMPLATE_ITEM = record({"question": Field(is_slug), "minutes": Field(positive_int)})
+
+
+def list_of(item: Callable[[Any, str], list[str]]) -> Callable[[Any, str], list[str]]:
+    def check(value: Any, where: str) -> list[str]:
+        if not isinstance(value, list):
+            return [f"{where}: must be a list"]
+        return [error for i, entry in enumerate(value) for error in item(entry, f"{where}[{i}]")]
+
+    return check
+
+
+QUESTION_FIELDS = {
+    "slug": Field(is_slug),
+    "title": Field(max_length(200)),
+    "prompt": Field(is_text),
+    "category": Field(is_slug, required=False),
+    "difficulty": Field(one_of(DIFFICULTIES)),
+    "tags": Field(list_of_strings, False, []),
+    "expected_minutes": Field(positive_int, False, 10),
+    "language": Field(max_length(20), False, "text"),
+    "starter_code": Field(is_str, False, ""),
+    "guidance": Field(is_str, False, ""),
+    "follow_ups": Field(list_of_strings, False, []),
+    "red_flags": Field(list_of_strings, False, []),
+    "hints": Field(list_of_strings, False, []),
+    "solution": Field(is_str, False, ""),
+    # Checked element by element below.
+    "rubric": Field(lambda v: None, False, []),
+    "visible_tests": Field(lambda v: None, False, []),
+    "hidden_tests": Field(lambda v: None, False, []),
+}
+QUESTION = record(QUESTION_FIELDS)
+TEMPLATE = record(
+    {
+        "slug": Field(is_slug),
+        "title": Field(max_length(200)),
+        "description": Field(is_str, False, ""),
+        "kind": Field(one_of(TEMPLATE_KINDS), False, "interview"),
+        "items": Field(lambda v: None),
+    }
+)
+FILE_KEYS = ("category", "categories", "questions", "templates")
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+@dataclass
+class BankFile:
+    """A bank file that passed every check, ready to load."""
+
+    path: str
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    templates: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_file(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return json.loads(text)
+    return yaml.safe_load(text)
+
+
+def _duplicates(entries: list[Any], where: str) -> list[str]:
+    seen: dict[str, int] = {}
+    errors = []
+    for i, entry in enumerate(entries):
+        slug = entry.get("slug") if isinstance(entry, dict) else None
+        if not isinstance(slug, str):
+            continue
+        if slug in seen:
+            errors.append(f"{where}[{i}].slug: duplicate of {where}[{seen[slug]}] ({slug!r})")
+        else:
+            seen[slug] = i
+    return errors
+
+
+def _check_question(question: dict[str, Any], where: str) -> list[str]:
+    errors = list_of(RUBRIC_LEVEL)(question.get("rubric", []), f"{where}.rubric")
+    for key in ("visible_tests", "hidden_tests"):
+        errors += list_of(TEST_CASE)(question.get(key, []), f"{where}.{key}")
+    if question.get("visible_tests") or question.get("hidden_tests"):
+        # Tests are run against the reference solution, in Python.
+        if not str(question.get("solution", "")).strip():
+            errors.append(f"{where}.solution: is required when the question has tests")
+        if question.get("language") != "python":
+            errors.append(f"{where}.language: must be python when the question has tests")
+        if not question.get("hidden_tests"):
+            errors.append(f"{where}.hidden_tests: a question with tests needs hidden ones too")
+    return errors
+
+
+def validate(
+    path: str,
+    data: Any,
+    known_categories: Iterable[str] = (),
+    known_questions: Iterable[str] = (),
+    claimed: dict[str, str] | None = None,
+) -> BankFile:
+    """Check a parsed bank file whole; raise BankError listing every problem.
+
+    Categories and questions may be referenced when they are in the file itself or in
+    `known_*` (the database, or files loaded before in the same run). `claimed` maps slugs
+    already defined by other files of this run to their file, so a slug lives in one file.
+    """
+    if not isinstance(data, dict):
+        raise BankError([f"{path}: must be a mapping with {', '.join(FILE_KEYS)}"])
+    errors = [f"{path}: {key}: unknown field" for key in data if key not in FILE_KEYS]
+    if not any(key in data for key in FILE_KEYS):
+        errors.append(f"{path}: has none of {', '.join(FILE_KEYS)}")
+    if "category" in data and "categories" in data:
+        errors.append(f"{path}: categories: give either category or categories, not both")
+
+    categories = [data["category"]] if "category" in data else data.get("categories", [])
+    where_category = "category" if "category" in data else "categories"
+    category_errors: list[str] = []
+    if "category" in data:
+        category_errors = CATEGORY(data["category"], "category")
+    else:
+        category_errors = list_of(CATEGORY)(categories, "categories")
+        if not category_errors:
+            category_errors = _duplicates(categories, "categories")
+    errors += [f"{path}: {error}" for error in category_errors]
+    file_categories = [c["slug"] for c in categories if isinstance(c, dict) and "slug" in c]
+    default_category = file_categories[0] if where_category == "category" else None
+    category_slugs = set(known_categories) | set(file_categories)
+
+    questions = data.get("questions", [])
+    question_errors = [] if isinstance(questions, list) else ["questions: must be a list"]
+    if not isinstance(questions, list):
+        questions = []
+    for i, question in enumerate(questions):
+        where = f"questions[{i}]"
+        question_errors += QUESTION(question, where)
+        if not isinstance(question, dict):
+            continue
+        question_errors += _check_question(question, where)
+        category = question.get("category", default_category)
+        if category is None:
+            question_errors.append(f"{where}.category: is required (the file names no category)")
+        elif isinstance(category, str) and category not in category_slugs:
+            question_errors.append(f"{where}.category: unknown category {category!r}")
+    question_errors += _duplicates(questions, "questions")
+    claimed = claimed or {}
+    for i, question in enumerate(questions):
+        slug = question.get("slug") if isinstance(question, dict) else None
+        if isinstance(slug, str) and claimed.get(slug, path) != path:
+            question_errors.append(f"questions[{i}].slug: {slug!r} is already in {claimed[slug]}")
+    errors += [f"{path}: {error}" for error in question_errors]
+
+    file_questions = {q["slug"] for q in questions if isinstance(q, dict) and "slug" in q}
+    question_slugs = set(known_questions) | file_questions
+    templates = data.get("templates", [])
+    template_errors = list_of(TEMPLATE)(templates, "templates")
+    if not isinstance(templates, list):
+        templates = []
+    for i, template in enumerate(templates):
+        if not isinstance(template, dict) or "items" not in template:
+            continue
+        items = template["items"]
+        where = f"templates[{i}].items"
+        item_errors = list_of(TEMPLATE_ITEM)(items, where)
+        if not item_errors and not items:
+            item_errors.append(f"{where}: must not be empty")
+        for j, item in enumerate(items if isinstance(items, list) else []):
+            slug = item.get("question") if isinstance(item, dict) else None
+            if isinstance(slug, str) and slug not in question_slugs:
+                item_errors.append(f"{where}[{j}].question: unknown question {slug!r}")
+        template_errors += item_errors
+    template_errors += _duplicates(templates, "templates")
+    errors += [f"{path}: {error}" for error in template_errors]
+
+    if errors:
+        raise BankError(errors)
+    return BankFile(
+        path=path,
+        categories=[{"position": 0, **c} for c in categories],
+        questions=[
+            {
+                **{k: spec.default for k, spec in QUESTION_FIELDS.items() if not spec.required},
+                **q,
+                "category": q.get("category", default_category),
+            }
+            for q in questions
+        ],
+        templates=[{"description": "", "kind": "interview", **t} for t in templates],
+    )
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    files: list[str] = field(default_factory=list)
+    categories: int = 0
+    questions: int = 0
+    templates: int = 0
+
+
+def bank_files(directory: Path = BANK_DIR) -> list[Path]:
+    """The bank's files; templates last, since they refer to questions of the other files."""
+    files = sorted(directory.glob("*.yaml"))
+    return sorted(files, key=lambda path: path.name == "templates.yaml")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _store(bank: BankFile, report: LoadReport) -> None:
+    for category in bank.categories:
+        Category.objects.update_or_create(
+            slug=category["slug"],
+            defaults={"name": category["name"], "position": category["position"]},
+        )
+    category_ids = dict(Category.objects.values_list("slug", "id"))
+    for question in bank.questions:
+        values = {k: v for k, v in question.items() if k not in ("slug", "category")}
+        Question.objects.update_or_create(
+            slug=question["slug"],
+            defaults={**values, "category_id": category_ids[question["category"]]},
+        )
+    question_ids = dict(Question.objects.values_list("slug", "id"))
+    for data in bank.templates:
+        template, _ = Template.objects.update_or_create(
+            slug=data["slug"],
+            defaults={k: data[k] for k in ("title", "description", "kind")},
+        )
+        # The file is the whole plan: rooms copy a template's items, so replacing them is safe.
+        template.items.all().delete()
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                template=template,
+                question_id=question_ids[item["question"]],
+                position=position,
+                minutes=item["minutes"],
+            )
+            for position, item in enumerate(data["items"], start=1)
+        )
+    report.files.append(bank.path)
+    report.categories += len(bank.categories)
+    report.questions += len(bank.questions)
+    report.templates += len(bank.templates)
+
+
+def _syntax_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno}, column {exc.colno}: is not valid JSON: {exc.msg}"
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: is not valid YAML: {exc.problem}"
+    return f"is not valid YAML or UTF-8: {exc}"
+
+
+def load_files(paths: Sequence[Path] | None = None) -> LoadReport:
+    """Load bank files (all of questions/bank/ by default), each in its own transaction.
+
+    Every good file is loaded; if any file was bad, BankError lists the problems of all the
+    bad ones after the good ones are in.
+    """
+    report = LoadReport()
+    errors: list[str] = []
+    claimed: dict[str, str] = {}
+    for path in paths if paths is not None else bank_files():
+        name = _display(path)
+        try:
+            data = read_file(path)
+        except OSError as exc:
+            errors.append(f"{name}: cannot be read: {exc.strerror or exc}")
+            continue
+        except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            errors.append(f"{name}: {_syntax_error(exc)}")
+            continue
+        try:
+            with transaction.atomic():
+                bank = validate(
+                    name,
+                    data,
+                    known_categories=Category.objects.values_list("slug", flat=True),
+                    known_questions=Question.objects.values_list("slug", flat=True),
+                    claimed=claimed,
+                )
+                _store(bank, report)
+        except BankError as exc:
+            errors += exc.errors
+            continue
+        claimed.update({q["slug"]: name for q in bank.questions})
+    if errors:
+        raise BankError(errors)
+    return report
+
+
+# --- dumping ---------------------------------------------------------------------------
+
+
+def question_record(question: Question) -> dict[str, Any]:
+    """Every field of a question, interviewer-only ones included, as a bank file holds it."""
+    return {
+        "slug": question.slug,
+        "title": question.title,
+        "category": question.category.slug,
+        **{
+            key: getattr(question, key)
+            for key in QUESTION_FIELDS
+            if key not in ("slug", "title", "category")
+        },
+    }
+
+
+def dump() -> dict[str, Any]:
+    """The whole bank, in the format load_files reads back (as JSON)."""
+    return {
+        "categories": [
+            {"slug": c.slug, "name": c.name, "position": c.position} for c in Category.objects.all()
+        ],
+        "questions": [
+            question_record(question)
+            for question in Question.objects.select_related("category").order_by(*BANK_ORDER)
+        ],
+        "templates": [
+            {
+                "slug": template.slug,
+                "title": template.title,
+                "description": template.description,
+                "kind": template.kind,
+                "items": [
+                    {"question": item.question.slug, "minutes": item.minutes}
+                    for item in template.items.select_related("question").order_by("position")
+                ],
+            }
+            for template in Template.objects.order_by("slug")
+        ],
+    }
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+def search(text: str = "", category: str = "", difficulty: str = "") -> list[Question]:
+    """Bank questions for the interviewer's picker: best matches first, at most SEARCH_LIMIT.
+
+    With no words, the bank in category order. PostgreSQL ranks by full-text search; the
+    embedded SQLite default falls back to every word appearing somewhere.
+    """
+    questions: QuerySet[Question] = Question.objects.select_related("category")
+    if category:
+        questions = questions.filter(category__slug=category)
+    if difficulty:
+        questions = questions.filter(difficulty=difficulty)
+    text = text.strip()
+    if not text:
+        return list(
+            questions.order_by("category__position", "category__slug", "slug")[:SEARCH_LIMIT]
+        )
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        questions = (
+            questions.annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, query))
+            .filter(search=query)
+            .order_by("-rank", "slug")
+        )
+    else:
+        for word in text.split():
+            questions = questions.filter(
+                Q(title__icontains=word) | Q(prompt__icontains=word) | Q(tags__icontains=word)
+            )
+        questions = questions.order_by("category__position", "slug")
+    return list(questions[:SEARCH_LIMIT])
+
+
+def search_hit(question: Question) -> dict[str, Any]:
+    """What the picker shows of a question: nothing interviewer-only, no prompt text."""
+    return {
+        "id": question.id,
+        "slug": question.slug,
+        "title": question.title,
+        "category": {"slug": question.category.slug, "name": question.category.name},
+        "difficulty": question.difficulty,
+        "tags": question.tags,
+        "expected_minutes": question.expected_minutes,
+        "language": question.language,
+    }
