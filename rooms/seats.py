@@ -114,3 +114,25 @@ def seat_for_scope(room_id: str, scope: dict[str, Any]) -> Seat | None:
 def seat_for_request(room_id: str, request: Any) -> Seat | None:
     """The seat a page request acts as: the session binding, else the login."""
     return seat_for_session(room_id, request.session) or seat_for_user(room_id, request.user)
+
+
+def room_for_reviewer(room_id: str, request: Any) -> Room | None:
+    """The room, if this request may review it (playback, transcript, scorecard), else None.
+
+    Interviewers only: the owner, a user given an interviewer seat, or a browser whose session
+    is bound to one of the room's interviewer seats. Candidates and observers never may.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        owned = Room.objects.filter(id=room_id, owner_id=user.pk).first()
+        if owned is not None:
+            return owned
+        seat = Seat.objects.filter(
+            room_id=room_id, user_id=user.pk, role=Seat.Role.INTERVIEWER, revoked_at=None
+        ).first()
+        if seat is not None:
+            return seat.room
+    seat = seat_for_session(room_id, getattr(request, "session", None))
+    if seat is not None and seat.role == Seat.Role.INTERVIEWER:
+        return seat.room
+    return None
