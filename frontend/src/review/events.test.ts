@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { describeEvents, kindOf, shownQuestionAt } from "./events";
+import type { TranscriptEvent } from "./types";
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, s)).toISOString();
+const events: TranscriptEvent[] = [
+  { seq: 1, at: at(0), actor: 1, type: "question.shown", data: { question: 7, title: "Two sum" } },
+  { seq: 2, at: at(5), actor: 2, type: "focus", data: { seat: 2, focused: false } },
+  { seq: 3, at: at(47), actor: 2, type: "focus", data: { seat: 2, focused: true } },
+  { seq: 4, at: at(50), actor: 2, type: "paste", data: { seat: 2, chars: 600 } },
+  { seq: 5, at: at(60), actor: 1, type: "question.shown", data: { question: 9, title: "LRU" } },
+  { seq: 6, at: at(61), actor: { id: 1 }, type: "timer.start", data: { duration_ms: 900000 } },
+];
+const names = (seat: number | null) => ({ 1: "Alice", 2: "Ada" })[seat ?? 0] ?? "The server";
+
+describe("describeEvents", () => {
+  const described = describeEvents(events, names);
+
+  it("flags pastes and leaving the tab as integrity signals, and nothing else", () => {
+    expect(described.filter((e) => e.signal).map((e) => e.seq)).toEqual([2, 4]);
+  });
+
+  it("says who did what, with how long someone was away", () => {
+    expect(described.map((e) => e.text)).toEqual([
+      "Alice showed “Two sum”",
+      "Ada left the tab for 0:42",
+      "Ada came back to the tab",
+      "Ada pasted 600 characters",
+      "Alice showed “LRU”",
+      "Alice started the timer (15 min)",
+    ]);
+  });
+
+  it("puts times in ms and kinds for the timeline's colours", () => {
+    expect(described[3].at).toBe(Date.UTC(2026, 0, 1, 10, 0, 50));
+    expect(described.map((e) => e.kind)).toEqual(["question", "signal", "signal", "signal", "question", "timer"]);
+    expect(kindOf("timer.expired")).toBe("timer");
+  });
+});
+
+describe("shownQuestionAt", () => {
+  it("is the last question shown at or before the instant", () => {
+    expect(shownQuestionAt(events, Date.UTC(2026, 0, 1, 9, 59, 59))).toBeNull();
+    expect(shownQuestionAt(events, Date.UTC(2026, 0, 1, 10, 0, 0))).toBe(7);
+    expect(shownQuestionAt(events, Date.UTC(2026, 0, 1, 10, 0, 59))).toBe(7);
+    expect(shownQuestionAt(events, Date.UTC(2026, 0, 1, 10, 1, 0))).toBe(9);
+  });
+});

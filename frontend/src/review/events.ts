@@ -1,0 +1,139 @@
+// The transcript's events as the review page shows them: a kind (for colour and filtering),
+// a sentence, and whether it is an integrity signal (a paste, leaving the tab).
+import { formatClock, toMs } from "./time";
+import type { TranscriptEvent } from "./types";
+
+export type EventKind = "question" | "timer" | "chat" | "presence" | "signal" | "room" | "score" | "other";
+
+export interface ReviewEvent {
+  seq: number;
+  at: number;
+  type: string;
+  kind: EventKind;
+  seat: number | null;
+  text: string;
+  signal: boolean;
+}
+
+const KINDS: Record<string, EventKind> = {
+  "question.shown": "question",
+  "plan.added": "question",
+  chat: "chat",
+  join: "presence",
+  leave: "presence",
+  "seat.named": "presence",
+  "seat.revoked": "presence",
+  paste: "signal",
+  focus: "signal",
+  "room.created": "room",
+  "room.started": "room",
+  "room.ended": "room",
+  "roles.swapped": "room",
+  "score.saved": "score",
+  "notes.saved": "score",
+};
+
+export function kindOf(type: string): EventKind {
+  return type.startsWith("timer.") ? "timer" : (KINDS[type] ?? "other");
+}
+
+function actorId(event: TranscriptEvent): number | null {
+  const data = event.data ?? {};
+  if (typeof data.seat === "number") return data.seat;
+  const actor = event.actor;
+  if (typeof actor === "number") return actor;
+  if (actor && typeof actor === "object") return actor.id ?? actor.seat ?? null;
+  return null;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+function sentence(event: TranscriptEvent, who: string, awayMs: number | null): string {
+  const d = event.data ?? {};
+  switch (event.type) {
+    case "room.created":
+      return "Room created";
+    case "room.started":
+      return `Interview started (${who} arrived)`;
+    case "room.ended":
+      return `${who} ended the interview`;
+    case "join":
+      return `${who} joined`;
+    case "leave":
+      return d.reason === "lost" ? `${who} lost the connection` : `${who} left`;
+    case "seat.named":
+      return `${who} is now called ${str(d.name)}`;
+    case "seat.revoked":
+      return `${who} revoked a ${str(d.role)} link`;
+    case "roles.swapped":
+      return `${who} swapped roles`;
+    case "plan.added":
+      return `${who} added “${str(d.title)}” to the plan`;
+    case "question.shown":
+      return `${who} showed “${str(d.title)}”`;
+    case "chat":
+      return `${who}: ${str(d.text)}`;
+    case "paste": {
+      const chars = num(d.chars);
+      return `${who} pasted ${chars ?? "some"} characters`;
+    }
+    case "focus":
+      if (d.focused === false) return `${who} left the tab${awayMs !== null ? ` for ${formatClock(awayMs)}` : ""}`;
+      return `${who} came back to the tab`;
+    case "notes.saved":
+      return `${who} saved notes`;
+    case "score.saved":
+      return `${who} saved a score`;
+    case "timer.start": {
+      const ms = num(d.duration_ms);
+      return `${who} started the timer${ms ? ` (${Math.round(ms / 60000)} min)` : ""}`;
+    }
+    case "timer.pause":
+      return `${who} paused the timer`;
+    case "timer.resume":
+      return `${who} resumed the timer`;
+    case "timer.reset":
+      return `${who} reset the timer`;
+    case "timer.add": {
+      const s = num(d.seconds);
+      return `${who} ${s !== null && s < 0 ? "took" : "added"} ${s !== null ? formatClock(Math.abs(s) * 1000) : "time"} ${s !== null && s < 0 ? "off" : "to"} the timer`;
+    }
+    case "timer.expired":
+      return "Time ran out";
+    default:
+      return `${who}: ${event.type}`;
+  }
+}
+
+/** The events in order, described, with each tab-leave paired with its return. */
+export function describeEvents(events: TranscriptEvent[], nameOf: (seat: number | null) => string): ReviewEvent[] {
+  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const times = sorted.map((e) => toMs(e.at) ?? 0);
+  return sorted.map((event, i) => {
+    const seat = actorId(event);
+    let awayMs: number | null = null;
+    if (event.type === "focus" && event.data?.focused === false) {
+      const back = sorted.findIndex((e, j) => j > i && e.type === "focus" && actorId(e) === seat && e.data?.focused !== false);
+      if (back >= 0) awayMs = times[back] - times[i];
+    }
+    const signal = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
+    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, text: sentence(event, nameOf(seat), awayMs), signal };
+  });
+}
+
+/** The question on display at instant `t`: the last `question.shown` at or before it. */
+export function shownQuestionAt(events: TranscriptEvent[], t: number): number | null {
+  let shown: number | null = null;
+  let shownAt = -Infinity;
+  for (const event of events) {
+    if (event.type !== "question.shown") continue;
+    const at = toMs(event.at) ?? 0;
+    const question = num(event.data?.question);
+    if (at <= t && at >= shownAt && question !== null) {
+      shown = question;
+      shownAt = at;
+    }
+  }
+  return shown;
+}
