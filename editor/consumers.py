@@ -80,7 +80,7 @@ class DocConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.room_id: str = self.scope["url_route"]["kwargs"]["room_id"]
         self.group = group_name(self.room_id)
-        self.client_ids: dict[int, int] = {}  # awareness client id -> last clock seen
+        self.own_awareness: dict[int, AwarenessEntry] = {}  # this connection's clients
         self.bucket = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
         self.tasks: list[asyncio.Task[None]] = []
         seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
@@ -100,6 +100,10 @@ class DocConsumer(AsyncWebsocketConsumer):
         if self.room.awareness:
             states = list(self.room.awareness.values())
             await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
+        # Connections on other processes tell us who is there (and where their cursors are).
+        await self.channel_layer.group_send(
+            self.group, {"type": "doc.awareness_query", "reply_to": self.channel_name}
+        )
         self.tasks.append(asyncio.create_task(self._catch_up_forever()))
 
     async def disconnect(self, code: int) -> None:
@@ -108,9 +112,10 @@ class DocConsumer(AsyncWebsocketConsumer):
         if self.seat is None:
             return
         with contextlib.suppress(Exception):
-            if self.client_ids:
+            if self.own_awareness:
                 gone = [
-                    AwarenessEntry(cid, clock + 1, "null") for cid, clock in self.client_ids.items()
+                    AwarenessEntry(entry.client_id, entry.clock + 1, "null")
+                    for entry in self.own_awareness.values()
                 ]
                 await self.channel_layer.group_send(
                     self.group, {"type": "doc.awareness", "data": encode_awareness(gone)}
@@ -176,7 +181,7 @@ class DocConsumer(AsyncWebsocketConsumer):
     async def relay_awareness(self, payload: bytes) -> None:
         entries = parse_awareness(payload)
         for entry in entries:
-            self.client_ids[entry.client_id] = entry.clock
+            self.own_awareness[entry.client_id] = entry
         await self.channel_layer.group_send(self.group, {"type": "doc.awareness", "data": payload})
 
     # --- group messages ---------------------------------------------------------------
@@ -194,6 +199,12 @@ class DocConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(Malformed):
             self.room.note_awareness(parse_awareness(event["data"]))
         await self.send(bytes_data=create_awareness_message(event["data"]))
+
+    async def doc_awareness_query(self, event: dict[str, Any]) -> None:
+        if event["reply_to"] == self.channel_name or not self.own_awareness:
+            return
+        states = encode_awareness(list(self.own_awareness.values()))
+        await self.channel_layer.send(event["reply_to"], {"type": "doc.awareness", "data": states})
 
     # --- catching up --------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from editor.protocol import (
     create_sync_step1_message,
     create_sync_step2_message,
     create_update_message,
+    parse_awareness,
     parse_message,
 )
 
@@ -27,6 +28,7 @@ class YClient:
         self.ws: Any = None
         self.synced = asyncio.Event()
         self.awareness: list[bytes] = []
+        self.awareness_states: dict[int, str] = {}  # others' states as this client sees them
         self.closed: asyncio.Future[tuple[int, str]] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._outbox: list[bytes] = []  # local updates made while offline
@@ -53,7 +55,11 @@ class YClient:
         self.closed = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
         await self.ws.send(create_sync_step1_message(self.doc.get_state()))
-        await asyncio.wait_for(self.synced.wait(), timeout)
+        try:
+            await asyncio.wait_for(self.synced.wait(), timeout)
+        except TimeoutError:
+            await self.disconnect()
+            raise
         for update in self._outbox:
             await self.ws.send(create_update_message(update))
         self._outbox.clear()
@@ -76,6 +82,11 @@ class YClient:
                         self.synced.set()
                 elif message.kind == "awareness":
                     self.awareness.append(message.payload)
+                    for entry in parse_awareness(message.payload):
+                        if entry.state == "null":
+                            self.awareness_states.pop(entry.client_id, None)
+                        else:
+                            self.awareness_states[entry.client_id] = entry.state
         except websockets.ConnectionClosed:
             pass
         finally:
@@ -83,6 +94,26 @@ class YClient:
             if self.closed is not None and not self.closed.done():
                 self.closed.set_result((rcvd.code, rcvd.reason) if rcvd else (1006, ""))
             self.synced.clear()
+
+    async def reconnect(self, timeout: float = 20) -> YClient:
+        """Connect again, as the y-websocket provider does: retry until a server answers,
+        then sync both ways (our offline edits go up, what we missed comes down)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                return await self.connect(timeout=5)
+            except (TimeoutError, OSError, websockets.WebSocketException):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.2)
+
+    @property
+    def online(self) -> bool:
+        return self.closed is not None and not self.closed.done()
+
+    async def resync(self) -> None:
+        """Ask the server for anything we lack (the provider's `resyncInterval`)."""
+        await self._send(create_sync_step1_message(self.doc.get_state()))
 
     async def send_raw(self, frame: bytes) -> None:
         await self.ws.send(frame)
