@@ -116,23 +116,29 @@ def seat_for_request(room_id: str, request: Any) -> Seat | None:
     return seat_for_session(room_id, request.session) or seat_for_user(room_id, request.user)
 
 
-def room_for_reviewer(room_id: str, request: Any) -> Room | None:
-    """The room, if this request may review it (playback, transcript, scorecard), else None.
+def reviewer_seat(room_id: str, request: Any) -> Seat | None:
+    """The seat a review request (review page, API, export) acts as; None if it may not review.
 
-    Interviewers only: the owner, a user given an interviewer seat, or a browser whose session
-    is bound to one of the room's interviewer seats. Candidates and observers never may.
+    Reviewing is for interviewers: the room's owner, a user holding one of its interviewer
+    seats, or a browser bound to an interviewer seat by its link. Candidate and observer seats
+    never may, whatever else the request carries.
     """
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        owned = Room.objects.filter(id=room_id, owner_id=user.pk).first()
-        if owned is not None:
-            return owned
-        seat = Seat.objects.filter(
-            room_id=room_id, user_id=user.pk, role=Seat.Role.INTERVIEWER, revoked_at=None
-        ).first()
+        mine = Seat.objects.select_related("room").filter(
+            room_id=room_id, user_id=user.pk, revoked_at=None
+        )
+        seat = mine.filter(role=Seat.Role.INTERVIEWER).order_by("id").first()
         if seat is not None:
-            return seat.room
+            return seat
+        if Room.objects.filter(id=room_id, owner_id=user.pk).exists():
+            # The owner always may (after a pair room's swap they hold the candidate seat).
+            return mine.order_by("id").first() or seat_for_user(room_id, user)
     seat = seat_for_session(room_id, getattr(request, "session", None))
-    if seat is not None and seat.role == Seat.Role.INTERVIEWER:
-        return seat.room
-    return None
+    return seat if seat is not None and seat.role == Seat.Role.INTERVIEWER else None
+
+
+def room_for_reviewer(room_id: str, request: Any) -> Room | None:
+    """The room, if this request may review it (playback, transcript, scorecard), else None."""
+    seat = reviewer_seat(room_id, request)
+    return seat.room if seat is not None else None

@@ -4,12 +4,12 @@ Every frame, page, API response and export builds its room and question data her
 rule "candidates and observers never see interviewer-only data" lives in one place.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
-from rooms.models import ChatMessage, Connection, Note, Room, RoomQuestion, Score, Seat
+from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, RoomQuestion, Score, Seat
 
 # A connection counts as online while its process refreshed it this recently (see consumers).
 FRESH = timedelta(seconds=60)
@@ -178,3 +178,112 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
             for score in Score.objects.filter(room=room, seat=seat).select_related("item")
         ]
     return state
+
+
+# --- review: transcript, scorecard, API (interviewers only; access is checked by the caller) --
+
+
+def iso(instant: datetime | None) -> str | None:
+    """An instant as ISO 8601 in UTC with milliseconds, e.g. 2026-11-25T10:00:00.000Z."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def candidate_names(room: Room) -> list[str]:
+    return [
+        seat.name for seat in room.seats.all() if seat.role == Seat.Role.CANDIDATE and seat.name
+    ]
+
+
+def room_summary(room: Room) -> dict[str, Any]:
+    return {
+        **room_payload(room),
+        "created_at": iso(room.created_at),
+        "started_at": iso(room.started_at),
+        "ended_at": iso(room.ended_at),
+        "candidates": candidate_names(room),
+    }
+
+
+def participant_record(seat: Seat) -> dict[str, Any]:
+    return {**seat_payload(seat), "revoked": seat.revoked_at is not None}
+
+
+def event_record(event: RoomEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "at": iso(event.at),
+        "actor": event.actor_id,
+        "type": event.type,
+        "data": event.data,
+    }
+
+
+def question_code(item: RoomQuestion, code: str) -> dict[str, Any]:
+    question = item.question
+    return {
+        "id": question.id,
+        "title": question.title,
+        "text": item.text_name,
+        "language": question.language,
+        "code": code,
+    }
+
+
+def scorecard_question(item: RoomQuestion) -> dict[str, Any]:
+    """A plan question with its rubric, for rating it."""
+    question = question_for_role(item, Seat.Role.INTERVIEWER)
+    return {
+        "id": question["id"],
+        "title": question["title"],
+        "text": question["text"],
+        "rubric": question["rubric"],
+        "shown": item.shown_at is not None,
+    }
+
+
+def note_record(note: Note) -> dict[str, Any]:
+    return {
+        "seat": note.seat_id,
+        "name": note.seat.name,
+        "text": note.text,
+        "updated_at": iso(note.updated_at),
+    }
+
+
+def score_record(score: Score) -> dict[str, Any]:
+    return {
+        **score_payload(score),
+        "name": score.seat.name,
+        "updated_at": iso(score.updated_at),
+    }
+
+
+def scorecard_for(seat: Seat) -> dict[str, Any]:
+    """One interviewer's scorecard: the plan with each rubric, their ratings, their verdict."""
+    scores = {
+        score.item.question_id if score.item else None: score
+        for score in Score.objects.filter(room_id=seat.room_id, seat=seat).select_related("item")
+    }
+    items = list(
+        RoomQuestion.objects.filter(room_id=seat.room_id).select_related("question__category")
+    )
+    overall = scores.get(None)
+    return {
+        "seat": seat.id,
+        "questions": [scorecard_question(item) for item in items],
+        "ratings": [
+            {
+                "question": item.question_id,
+                "rating": scores[item.question_id].rating,
+                "comment": scores[item.question_id].comment,
+                "updated_at": iso(scores[item.question_id].updated_at),
+            }
+            for item in items
+            if item.question_id in scores
+        ],
+        "recommendation": (overall.recommendation or None) if overall else None,
+        "comment": overall.comment if overall else "",
+        "updated_at": iso(overall.updated_at) if overall else None,
+    }

@@ -607,3 +607,50 @@ def save_score(
         actor=seat,
     )
     return Outbound().to("interviewers", {"type": "score.saved", "score": payload})
+
+
+def _unchanged(score: Score | None, rating: Any, recommendation: Any, comment: Any) -> bool:
+    """The stored score already says exactly this (strict types: True is not the rating 1)."""
+    if type(rating) not in (int, type(None)) or not isinstance(comment, str):
+        return False
+    if score is None:  # nothing stored and nothing given: no empty row, no event
+        return rating is None and recommendation is None and comment == ""
+    return (score.rating, score.recommendation or None, score.comment) == (
+        rating,
+        recommendation or None,
+        comment,
+    )
+
+
+@transaction.atomic
+def save_scorecard(
+    seat: Seat, ratings: Any, recommendation: Any = None, comment: Any = ""
+) -> Outbound:
+    """The whole scorecard at once: a rating per question and the overall recommendation.
+
+    All or nothing: one bad entry refuses the lot. Entries equal to what is stored are skipped,
+    so a page that saves the whole card often records only what changed.
+    """
+    if not isinstance(ratings, list):
+        raise Invalid("ratings must be a list of {question, rating, comment}")
+    seat = _actor(seat)
+    _require_interviewer(seat)
+    stored = {
+        score.item.question_id if score.item else None: score
+        for score in Score.objects.filter(room=seat.room, seat=seat).select_related("item")
+    }
+    out = Outbound()
+    seen: set[int] = set()
+    for entry in ratings:
+        if not isinstance(entry, dict) or set(entry) - {"question", "rating", "comment"}:
+            raise Invalid("each rating must be an object with question, rating and comment")
+        question = _int(entry.get("question"), "question", 1, 2**62)
+        if question in seen:
+            raise Invalid(f"question {question} is rated twice")
+        seen.add(question)
+        rating, note = entry.get("rating"), entry.get("comment", "")
+        if not _unchanged(stored.get(question), rating, None, note):
+            out.frames += save_score(seat, question, rating, None, note).frames
+    if not _unchanged(stored.get(None), None, recommendation, comment):
+        out.frames += save_score(seat, None, None, recommendation, comment).frames
+    return out
