@@ -53,6 +53,8 @@ function mountSideTabs(): void {
   select("events");
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** Keys for the whole page, unless typing in a field or moving in the editor. */
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
         { class: "legend-item", "data-seat": s.id },
         h("span", { class: "swatch", style: `background:${colorOf(s.id)}`, "aria-hidden": "true" }),
         h("span", { class: "legend-name" }, s.name || s.role),
-        h("span", { class: "muted" }, ` ${s.role} · ${editsBySeat.get(s.id) ?? 0} edits`),
+        h("span", { class: "muted" }, ` ${s.role} · ${plural(editsBySeat.get(s.id) ?? 0, "edit")}`),
       ),
     ),
   );
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
   const posTime = byId("pos-time");
   byId("total-time").textContent = formatClock(end - start);
   const lastEditEl = byId("last-edit");
+  const langEl = byId("code-lang");
 
   function draw(t: number): void {
     const position = replay.positionAt(t);
@@ -189,6 +192,7 @@ async function main(): Promise<void> {
       const text = texts.find((x) => x.question === shown) ?? picked;
       if (text !== picked || !tabs.some((tab) => tab.getAttribute("aria-selected") === "true")) pick(text, false);
     }
+    langEl.textContent = picked && picked.language !== "text" ? picked.language : "";
     if (picked) {
       const content = replay.text(picked.text);
       code.show(content, picked.language, showAuthors.checked ? replay.authors(picked.text) : null, nameOf, player.playing);

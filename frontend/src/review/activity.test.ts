@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketEdits } from "./activity";
+import { axisStep, bucketEdits } from "./activity";
 
 describe("bucketEdits", () => {
   const start = 1_000_000;
@@ -22,5 +22,14 @@ describe("bucketEdits", () => {
 
   it("takes other bucket sizes", () => {
     expect(bucketEdits(times, seats, start, start + 180_000, 90_000).totals).toEqual([4, 2]);
+  });
+});
+
+describe("axisStep", () => {
+  it("labels every minute of a short interview and fewer of a long one", () => {
+    expect(axisStep(150_000)).toBe(60_000);
+    expect(axisStep(45 * 60_000)).toBe(10 * 60_000);
+    expect(axisStep(60 * 60_000)).toBe(10 * 60_000);
+    expect(axisStep(90 * 60_000)).toBe(15 * 60_000);
   });
 });

@@ -32,6 +32,12 @@ export function bucketEdits(
   return { start, bucketMs, perSeat, totals };
 }
 
+/** Spacing of the time axis' labels: a round number of minutes, at most about 8 labels. */
+export function axisStep(spanMs: number): number {
+  const minutes = [1, 2, 5, 10, 15, 30, 60, 120].find((m) => spanMs / (m * 60_000) <= 8) ?? 240;
+  return minutes * 60_000;
+}
+
 const SVG = "http://www.w3.org/2000/svg";
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
@@ -87,7 +93,17 @@ export function renderActivity(
     const bucket = Math.floor((fraction * span) / activity.bucketMs);
     onPick(activity.start + bucket * activity.bucketMs);
   });
-  host.replaceChildren(chart);
+  const axis = document.createElement("div");
+  axis.className = "axis";
+  axis.setAttribute("aria-hidden", "true");
+  const step = axisStep(span);
+  for (let t = 0; t <= span; t += step) {
+    const label = document.createElement("span");
+    label.textContent = formatClock(t);
+    label.style.left = `${(t / span) * 100}%`;
+    axis.append(label);
+  }
+  host.replaceChildren(chart, axis);
   return (t: number) => {
     const x = ((t - activity.start) / span) * 1000;
     now.setAttribute("x1", String(x));

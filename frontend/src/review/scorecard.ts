@@ -23,7 +23,7 @@ export const RATINGS: [number, string][] = [
   [1, "Poor"],
   [2, "Mixed"],
   [3, "Good"],
-  [4, "Excellent"],
+  [4, "Strong"],
 ];
 
 export const RECOMMENDATIONS: [string, string][] = [
@@ -103,7 +103,7 @@ export function mountScorecard(form: HTMLFormElement, api: RoomApi, card: Scorec
   );
 
   form.replaceChildren(
-    rows.length ? h("p", { class: "muted small" }, "Rate each question against its rubric: 1 poor, 2 mixed, 3 good, 4 excellent.") : h("p", { class: "muted" }, "No questions were planned."),
+    rows.length ? h("p", { class: "muted small" }, "Rate each question against its rubric: 1 poor, 2 mixed, 3 good, 4 strong.") : h("p", { class: "muted" }, "No questions were planned."),
     ...fieldsets,
     overall,
     h("div", { class: "save-row" }, save, status),
