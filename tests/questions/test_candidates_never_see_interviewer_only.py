@@ -1,0 +1,70 @@
+"""No interviewer-only field of any bank question reaches a candidate or an observer."""
+
+import json
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from questions.models import Question
+from rooms import services
+from rooms.serializers import INTERVIEWER_ONLY_KEYS, room_state_for
+
+pytestmark = pytest.mark.django_db
+
+
+def texts(value: Any) -> list[str]:
+    """Every string inside a field's value (lists, rubric levels, test cases)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in texts(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in texts(item)]
+    return []
+
+
+def keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in keys(item)}
+    return set()
+
+
+def secrets(question: Question) -> list[str]:
+    # Short strings ("Weak", "Solid") are rubric labels that may occur in any text.
+    return [
+        text.strip()
+        for key in INTERVIEWER_ONLY_KEYS
+        for text in texts(getattr(question, key))
+        if len(text.strip()) >= 12
+    ]
+
+
+def test_showing_every_bank_question_leaks_nothing_to_candidate_or_observer():
+    call_command("load_questions", verbosity=0)
+    made = services.create_room(User.objects.create_user("alice"), "Leak check")
+    interviewer = made.seats["interviewer"]
+    checked = 0
+    for question in Question.objects.order_by("id"):
+        out = services.show_question(interviewer, question.id)
+        frames = {
+            audience: frame for audience, frame in out.frames if frame["type"] == "question.shown"
+        }
+        # The interviewer does get the guidance: the check below is not checking nothing.
+        assert frames["interviewers"]["question"]["guidance"] == question.guidance
+        seen = [
+            frames["others"],
+            room_state_for(made.seats["candidate"]),
+            room_state_for(made.seats["observer"]),
+        ]
+        for payload in seen:
+            assert payload.get("question", payload).get("slug") == question.slug
+            assert not keys(payload) & set(INTERVIEWER_ONLY_KEYS), question.slug
+            text = json.dumps(payload, ensure_ascii=False)
+            leaked = [secret[:60] for secret in secrets(question) if secret in text]
+            assert leaked == [], question.slug
+        checked += 1
+    assert checked >= 60
