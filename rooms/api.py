@@ -7,7 +7,6 @@ that may not review a room learns nothing about it: 404, or 403 when not signed 
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,12 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from editor import playback
 from rooms import api_schema as docs
 from rooms import serializers as s
 from rooms import services, transcript
 from rooms.broadcast import publish_sync
-from rooms.models import Room, RoomQuestion, Seat
+from rooms.models import Room, Seat
 from rooms.seats import reviewer_seat
 
 
@@ -144,45 +142,21 @@ class CodeAtView(ReviewView):
         return Response({"at": s.iso(at), "questions": transcript.questions_with_code(room, at)})
 
 
-@extend_schema(responses=docs.UpdateLog)
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "checkpoints", int, enum=[0, 1], description="1: include the stored checkpoints"
+        )
+    ],
+    responses=docs.UpdateLog,
+)
 class UpdatesView(ReviewView):
-    """The whole update log, with checkpoints, for replaying the room in the browser."""
+    """The whole update log (who sent each update, and when) for replaying it in a browser."""
 
     def get(self, request: Request, room_id: str) -> Response:
         room = self.seat(request, room_id).room
-        checkpoints = playback.checkpoints(room.id)  # folds missing ones first
-        items = RoomQuestion.objects.filter(room=room).select_related("question")
-        return Response(
-            {
-                "started_at": s.ms(room.started_at),
-                "ended_at": s.ms(room.ended_at),
-                "updates": [
-                    {"id": u.id, "at": s.ms(u.at), "seat": u.seat_id, "data": _b64(u.data)}
-                    for u in playback.update_log(room.id)
-                ],
-                "checkpoints": [
-                    {"upto": c.upto, "at": s.ms(c.at), "data": _b64(bytes(c.data))}
-                    for c in checkpoints
-                ],
-                "seats": [
-                    {"id": seat.id, "role": seat.role, "name": seat.name}
-                    for seat in room.seats.order_by("id")
-                ],
-                "texts": [
-                    {
-                        "question": item.question_id,
-                        "title": item.question.title,
-                        "text": item.text_name,
-                        "language": item.question.language,
-                    }
-                    for item in items
-                ],
-            }
-        )
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+        with_checkpoints = request.query_params.get("checkpoints") == "1"
+        return Response(s.update_log_payload(room, with_checkpoints))
 
 
 class ScorecardView(ReviewView):

@@ -4,11 +4,13 @@ Every frame, page, API response and export builds its room and question data her
 rule "candidates and observers never see interviewer-only data" lives in one place.
 """
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from editor import playback
 from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, RoomQuestion, Score, Seat
 
 # A connection counts as online while its process refreshed it this recently (see consumers).
@@ -286,4 +288,42 @@ def scorecard_for(seat: Seat) -> dict[str, Any]:
         "recommendation": (overall.recommendation or None) if overall else None,
         "comment": overall.comment if overall else "",
         "updated_at": iso(overall.updated_at) if overall else None,
+    }
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def update_log_payload(room: Room, with_checkpoints: bool = False) -> dict[str, Any]:
+    """The whole update log with who sent each update, for replaying the room in a browser.
+
+    Checkpoints (full states, each as large as the document) only when asked for: with the
+    whole log at hand a browser builds its own, and an hour's worth would be most of the bytes.
+    """
+    checkpoints = playback.checkpoints(room.id) if with_checkpoints else []
+    items = RoomQuestion.objects.filter(room=room).select_related("question")
+    return {
+        "started_at": ms(room.started_at),
+        "ended_at": ms(room.ended_at),
+        "updates": [
+            {"id": u.id, "at": ms(u.at), "seat": u.seat_id, "data": _b64(u.data)}
+            for u in playback.update_log(room.id)
+        ],
+        "checkpoints": [
+            {"upto": c.upto, "at": ms(c.at), "data": _b64(bytes(c.data))} for c in checkpoints
+        ],
+        "seats": [
+            {"id": seat.id, "role": seat.role, "name": seat.name}
+            for seat in room.seats.order_by("id")
+        ],
+        "texts": [
+            {
+                "question": item.question_id,
+                "title": item.question.title,
+                "text": item.text_name,
+                "language": item.question.language,
+            }
+            for item in items
+        ],
     }

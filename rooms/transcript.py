@@ -93,6 +93,10 @@ class _Names:
             return "the server" if seat_id is None else f"seat {seat_id}"
         return seat["name"] or seat["role"]
 
+    def role(self, seat_id: int | None) -> str:
+        seat = self.seats.get(seat_id)
+        return seat["role"] if seat else "seat"
+
     def question(self, question_id: int | None, fallback: str = "") -> str:
         return self.questions.get(question_id, fallback) if question_id else fallback
 
@@ -111,7 +115,7 @@ def describe(event: dict[str, Any], names: _Names) -> str:
     if kind == "leave":
         return f"{subject} left" + (" (connection lost)" if data.get("reason") == "lost" else "")
     if kind == "seat.named":
-        return f"Seat {data.get('seat')} is now called {data.get('name')}"
+        return f"The {names.role(data.get('seat'))} is now called {data.get('name')}"
     if kind == "focus":
         return f"{subject} {'came back to' if data.get('focused') else 'left'} the room's tab"
     if kind == "paste":

@@ -13,7 +13,7 @@ from pycrdt import Text
 from editor import store
 from rooms import services
 from rooms.models import Room, Seat
-from tests.rooms.conftest import SECRET, alice, bank, room  # noqa: F401 (fixtures)
+from tests.rooms.conftest import SECRET, alice, bank, clients, room  # noqa: F401 (fixtures)
 
 T0 = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 

@@ -5,6 +5,7 @@ import json
 
 from pycrdt import Doc, Text
 
+from editor import store
 from tests.review.conftest import FIZZ_FINAL, TWO_SUM_AT, instant
 
 
@@ -115,3 +116,22 @@ def test_transcript_downloads(client, scripted):
     assert markdown["Content-Type"].startswith("text/markdown")
     assert markdown["Content-Disposition"] == f'attachment; filename="room-{scripted.room.id}.md"'
     assert markdown.content.decode().startswith("# Transcript: Backend screen\n")
+
+
+def test_update_log_carries_checkpoints_when_asked(client, scripted, monkeypatch):
+    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 3)
+    owner_client(client, scripted)
+    url = f"/api/v1/rooms/{scripted.room.id}/updates"
+    assert client.get(url).json()["checkpoints"] == []
+    log = client.get(url, {"checkpoints": "1"}).json()
+    assert [c["upto"] for c in log["checkpoints"]] == [
+        log["updates"][2]["id"],
+        log["updates"][5]["id"],
+    ]
+    # A checkpoint plus the updates after it is the code at the end.
+    doc = Doc()
+    doc.apply_update(base64.b64decode(log["checkpoints"][1]["data"]))
+    for update in log["updates"][6:]:
+        doc.apply_update(base64.b64decode(update["data"]))
+    assert str(doc.get(scripted.texts["fizz-buzz"], type=Text)) == FIZZ_FINAL
+    assert str(doc.get(scripted.texts["two-sum"], type=Text)) == TWO_SUM_AT[150]
