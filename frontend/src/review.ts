@@ -2,7 +2,6 @@
 // notes and the scorecard. Everything comes from the interviewer-only API.
 import "./styles/base.css";
 import "./styles/review.css";
-import { colorFor } from "./colors";
 import { byId, h } from "./dom";
 import { renderActivity, bucketEdits } from "./review/activity";
 import { roomApi } from "./review/api";
@@ -14,6 +13,7 @@ import { mountScorecard, type Scorecard } from "./review/scorecard";
 import { renderEventList, renderMarks } from "./review/timeline";
 import { formatClock, toMs } from "./review/time";
 import { renderNotes } from "./review/notes";
+import { authorColor } from "./review/people";
 import type { LogText, Transcript, UpdateLog } from "./review/types";
 
 interface ReviewConfig {
@@ -67,11 +67,13 @@ async function main(): Promise<void> {
   mountSideTabs();
   const [log, transcript] = await Promise.all([api.updates<UpdateLog>(), api.transcript<Transcript>()]);
   const seats = new Map(log.seats.map((s) => [s.id, s]));
-  const nameOf = (seat: number | null) => (seat === null ? "The server" : (seats.get(seat)?.name || seats.get(seat)?.role || `Seat ${seat}`));
-  const colorOf = (seat: number | null) => colorFor(seat ?? "server").color;
+  const nameOf = (seat: number | null) => (seat === null ? "Starter code" : (seats.get(seat)?.name || seats.get(seat)?.role || `Seat ${seat}`));
+  const colorOf = (seat: number | null) => authorColor(seat).color;
+  const isInterviewer = (seat: number | null) => seat !== null && seats.get(seat)?.role === "interviewer";
 
   const replay = new Replay(log.updates, log.checkpoints);
-  const events = describeEvents(transcript.events, nameOf);
+  const events = describeEvents(transcript.events, (seat) => (seat === null ? "The server" : nameOf(seat)), isInterviewer);
+  replay.creditStarterCode(events.filter((e) => e.type === "question.shown"));
   const firstEdit = replay.times[0];
   const lastEdit = replay.times[replay.length - 1];
   const start = toMs(log.started_at) ?? Math.min(firstEdit ?? Infinity, ...events.filter((e) => e.type !== "room.created").map((e) => e.at));
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
   // Participants: colours, and how much each typed.
   const editsBySeat = new Map<number | null, number>();
   for (const seat of replay.seats) editsBySeat.set(seat, (editsBySeat.get(seat) ?? 0) + 1);
+  const starterEdits = editsBySeat.get(null) ?? 0;
   byId("legend").replaceChildren(
     ...log.seats.map((s) =>
       h(
@@ -130,6 +133,9 @@ async function main(): Promise<void> {
         h("span", { class: "muted" }, ` ${s.role} · ${plural(editsBySeat.get(s.id) ?? 0, "edit")}`),
       ),
     ),
+    ...(starterEdits
+      ? [h("li", { class: "legend-item", "data-seat": "" }, h("span", { class: "swatch", style: `background:${colorOf(null)}`, "aria-hidden": "true" }), h("span", { class: "legend-name" }, "Starter code"))]
+      : []),
   );
 
   // The timeline.
@@ -206,9 +212,10 @@ async function main(): Promise<void> {
     if (position > 0) {
       const seat = replay.seats[position - 1];
       const ago = t - replay.times[position - 1];
+      const when = `${formatClock(replay.times[position - 1] - start)}${ago >= 1000 ? ` (${formatClock(ago)} ago)` : ""}`;
       lastEditEl.replaceChildren(
         h("span", { class: "swatch", style: `background:${colorOf(seat)}`, "aria-hidden": "true" }),
-        `Last edit by ${nameOf(seat)} at ${formatClock(replay.times[position - 1] - start)}${ago >= 1000 ? ` (${formatClock(ago)} ago)` : ""}`,
+        seat === null ? `Starter code put in at ${when}` : `Last edit by ${nameOf(seat)} at ${when}`,
       );
     } else {
       lastEditEl.textContent = "No edits yet";

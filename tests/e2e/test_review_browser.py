@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from pycrdt import Doc, Text
 
 from editor.models import DocUpdate
+from editor.store import insert_starter_code
 from rooms.models import ChatMessage, Note, RoomEvent, Score
 from tests.e2e.conftest import login_session, seat_session, session_cookie
 from tests.factories import interviewer, plan, question, room_with_seats
@@ -29,6 +30,7 @@ PASTED = (
     "        seen[n] = i\n"
 )
 FIX = "    return []\n"
+SQL_STARTER = "-- The three best paid employees\n"
 SQL1 = "SELECT name FROM employees\n"
 SQL2 = "ORDER BY salary DESC LIMIT 3;\n"
 
@@ -65,7 +67,6 @@ def scripted_room() -> dict:
     items = plan(room, two_sum, top_n)
     for item, shown in zip(items, (5, 90), strict=True):
         item.shown_at = at(shown)
-        item.starter_inserted = True
         item.save()
     room.status, room.started_at, room.ended_at = "ended", T0, at(150)
     room.save()
@@ -96,6 +97,11 @@ def scripted_room() -> dict:
     ada.type(10, q1, LINE1)
     ada.type(20, q1, LINE2)
     ada.type(30, q1, PASTED)
+    # Showing "Top earners" puts its starter code in, as the server does, under alice's seat.
+    starter = insert_starter_code(room.id, q2, SQL_STARTER, intv.id)
+    DocUpdate.objects.filter(id=DocUpdate.objects.latest("id").id).update(at=at(90))
+    for peer in peers:
+        peer.doc.apply_update(starter)
     ada.type(100, q2, SQL1)
     ada.type(110, q2, SQL2)
     host.type(120, q1, FIX)
@@ -141,7 +147,7 @@ def test_scrubbing_shows_each_question_as_it_stood(scripted, server, screenshot_
         (15, "Two sum", LINE1),
         (25, "Two sum", LINE1 + LINE2),
         (35, "Two sum", LINE1 + LINE2 + PASTED),
-        (105, "Top earners", SQL1),  # the question on display follows question.shown
+        (105, "Top earners", SQL_STARTER + SQL1),  # the question on display follows question.shown
         (119, "Two sum", LINE1 + LINE2 + PASTED),
         (150, "Two sum", LINE1 + LINE2 + PASTED + FIX),
     ]
@@ -163,7 +169,7 @@ def test_scrubbing_shows_each_question_as_it_stood(scripted, server, screenshot_
     # Picking a tab by hand stops following the question on display.
     expect(page.get_by_label("Follow the question on display")).not_to_be_checked()
     scrub_to(page, 150)
-    assert (selected_tab(page), code(page)) == ("Top earners", SQL1 + SQL2)
+    assert (selected_tab(page), code(page)) == ("Top earners", SQL_STARTER + SQL1 + SQL2)
     expect(page.locator("#code-lang")).to_have_text("sql")
 
     # Each participant's text carries their colour and name.
@@ -191,7 +197,9 @@ def test_play_at_32x_events_keyboard_and_activity(scripted, screenshot_dir):
     assert code(page) == LINE1 + LINE2 + PASTED
     page.locator("#events .event", has_text="showed “Top earners”").get_by_role("button").click()
     assert selected_tab(page) == "Top earners"
-    assert code(page) == ""
+    assert code(page) == SQL_STARTER
+    expect(page.locator('.cm-author[title="Starter code"]')).to_have_text(SQL_STARTER.strip())
+    expect(page.locator("#last-edit")).to_contain_text("Starter code put in at 1:30")
     page.get_by_label("Integrity signals only").check()
     expect(page.locator("#events .event:visible")).to_have_count(2)
 

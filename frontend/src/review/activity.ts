@@ -1,5 +1,5 @@
 // The activity chart: edits per minute, stacked by participant, as SVG bars.
-import { colorFor } from "../colors";
+import { authorColor } from "./people";
 import { formatClock } from "./time";
 
 export interface Activity {
@@ -77,7 +77,7 @@ export function renderActivity(
       if (!n) continue;
       const h = (n / max) * (height - 2);
       y -= h;
-      group.append(svg("rect", { x, y, width: w, height: h, fill: colorFor(seat ?? "server").color, "data-seat": seat ?? "" }));
+      group.append(svg("rect", { x, y, width: w, height: h, fill: authorColor(seat).color, "data-seat": seat ?? "" }));
       parts.push(`${nameOf(seat)} ${n}`);
     }
     const title = svg("title", {});

@@ -4,9 +4,9 @@ import { basicSetup } from "codemirror";
 import { Compartment, EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
 import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
 import { oneDark } from "@codemirror/theme-one-dark";
-import { colorFor } from "../colors";
 import { languageExtension } from "../editor";
 import { minimalChange } from "./diff";
+import { authorColor } from "./people";
 import type { AuthorSpan } from "./replay";
 
 const setAuthors = StateEffect.define<DecorationSet>();
@@ -25,10 +25,10 @@ function markFor(seat: number | null, name: string): Decoration {
   const key = `${seat}:${name}`;
   let mark = marks.get(key);
   if (!mark) {
-    const { colorLight, color } = colorFor(seat ?? "server");
+    const { colorLight, color } = authorColor(seat);
     mark = Decoration.mark({
       class: "cm-author",
-      attributes: { style: `background-color: ${colorLight}; box-shadow: inset 0 -2px ${color}`, title: `Typed by ${name}` },
+      attributes: { style: `background-color: ${colorLight}; box-shadow: inset 0 -2px ${color}`, title: seat === null ? name : `Typed by ${name}` },
     });
     marks.set(key, mark);
   }

@@ -38,6 +38,18 @@ describe("describeEvents", () => {
   });
 });
 
+describe("integrity signals", () => {
+  it("are about the people being interviewed, not the interviewers", () => {
+    const own: TranscriptEvent[] = [
+      { seq: 1, at: at(1), actor: 1, type: "paste", data: { seat: 1, chars: 300 } },
+      { seq: 2, at: at(2), actor: 1, type: "focus", data: { seat: 1, focused: false } },
+      { seq: 3, at: at(3), actor: 2, type: "paste", data: { seat: 2, chars: 300 } },
+    ];
+    const signals = describeEvents(own, names, (seat) => seat === 1).filter((e) => e.signal);
+    expect(signals.map((e) => e.seq)).toEqual([3]);
+  });
+});
+
 describe("shownQuestionAt", () => {
   it("is the last question shown at or before the instant", () => {
     expect(shownQuestionAt(events, Date.UTC(2026, 0, 1, 9, 59, 59))).toBeNull();

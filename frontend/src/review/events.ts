@@ -107,7 +107,11 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
 }
 
 /** The events in order, described, with each tab-leave paired with its return. */
-export function describeEvents(events: TranscriptEvent[], nameOf: (seat: number | null) => string): ReviewEvent[] {
+export function describeEvents(
+  events: TranscriptEvent[],
+  nameOf: (seat: number | null) => string,
+  isInterviewer: (seat: number | null) => boolean = () => false,
+): ReviewEvent[] {
   const sorted = [...events].sort((a, b) => a.seq - b.seq);
   const times = sorted.map((e) => toMs(e.at) ?? 0);
   return sorted.map((event, i) => {
@@ -117,7 +121,9 @@ export function describeEvents(events: TranscriptEvent[], nameOf: (seat: number 
       const back = sorted.findIndex((e, j) => j > i && e.type === "focus" && actorId(e) === seat && e.data?.focused !== false);
       if (back >= 0) awayMs = times[back] - times[i];
     }
-    const signal = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
+    // Integrity signals are about the person being interviewed, not the interviewers.
+    const suspicious = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
+    const signal = suspicious && !isInterviewer(seat);
     return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, text: sentence(event, nameOf(seat), awayMs), signal };
   });
 }

@@ -93,4 +93,31 @@ describe("Replay", () => {
     replay.seek(replay.length);
     expect(replay.text("q-1")).toBe(expected[7]);
   });
+
+  it("credits starter code (the server's one-off client, as a question is shown) to nobody", () => {
+    const server = new Y.Doc();
+    const log: LogUpdate[] = [];
+    server.on("update", (u: Uint8Array) => log.push({ id: 1, at: 5_000, seat: 7, data: toBase64(u) }));
+    server.getText("q-1").insert(0, "def f():\n    pass\n");
+    const alice = new Y.Doc();
+    Y.applyUpdate(alice, Y.encodeStateAsUpdate(server));
+    alice.on("update", (u: Uint8Array) => log.push({ id: log.length + 1, at: 5_500 + log.length, seat: 7, data: toBase64(u) }));
+    alice.getText("q-1").insert(0, "# hint\n"); // typed by the interviewer right after showing it
+    alice.getText("q-1").insert(0, "#\n");
+    expect(new Replay(log).creditStarterCode([{ at: 60_000, seat: 7 }])).toBe(0);
+    const replay = new Replay(log);
+    expect(replay.creditStarterCode([{ at: 5_010, seat: 7 }])).toBe(1);
+    expect(replay.seats).toEqual([null, 7, 7]);
+    replay.seek(3);
+    expect(replay.authors("q-1")).toEqual([
+      { from: 0, to: 9, seat: 7 },
+      { from: 9, to: 27, seat: null },
+    ]);
+  });
+
+  it("leaves alone an update far from any showing", () => {
+    const { log } = session();
+    const replay = new Replay(log);
+    expect(replay.creditStarterCode([{ at: 0, seat: 1 }])).toBe(0);
+  });
 });

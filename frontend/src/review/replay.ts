@@ -28,6 +28,8 @@ export class Replay {
   readonly seats: (number | null)[];
   /** Yjs client id -> the seat whose updates first carried it: who typed each character. */
   readonly clientSeats = new Map<number, number | null>();
+  /** The Yjs clients whose structs each update carries. */
+  private readonly clients: number[][];
   private readonly updates: Uint8Array[];
   private readonly base: Uint8Array | null;
   private readonly checkpoints: Uint8Array[] = [];
@@ -50,6 +52,7 @@ export class Replay {
     const firstId = sorted.length ? sorted[0].id : Infinity;
     const base = serverCheckpoints.filter((c) => c.upto < firstId).sort((a, b) => b.upto - a.upto)[0];
     this.base = base ? fromBase64(base.data) : null;
+    this.clients = this.updates.map((update) => [...Y.parseUpdateMeta(update).to.keys()]);
     this.indexClients();
     this.buildCheckpoints();
   }
@@ -109,11 +112,30 @@ export class Replay {
     return spans;
   }
 
+  /**
+   * Credit starter code to nobody. The server inserts it when a question is first shown, from
+   * a document of its own (a client id used for that one update), logged under the seat that
+   * showed the question: an update like that within `windowMs` of a `question.shown` by the
+   * same seat is the server's, not that person's typing. Returns how many were found.
+   */
+  creditStarterCode(shown: { at: number; seat: number | null }[], windowMs = 2000): number {
+    const uses = new Map<number, number>();
+    for (const list of this.clients) for (const client of list) uses.set(client, (uses.get(client) ?? 0) + 1);
+    let found = 0;
+    this.clients.forEach((list, i) => {
+      const seat = this.seats[i];
+      if (seat === null || list.length !== 1 || uses.get(list[0]) !== 1) return;
+      if (!shown.some((s) => s.seat === seat && Math.abs(s.at - this.times[i]) <= windowMs)) return;
+      this.seats[i] = null;
+      this.clientSeats.set(list[0], null);
+      found++;
+    });
+    return found;
+  }
+
   private indexClients(): void {
-    this.updates.forEach((update, i) => {
-      for (const client of Y.parseUpdateMeta(update).to.keys()) {
-        if (!this.clientSeats.has(client)) this.clientSeats.set(client, this.seats[i]);
-      }
+    this.clients.forEach((list, i) => {
+      for (const client of list) if (!this.clientSeats.has(client)) this.clientSeats.set(client, this.seats[i]);
     });
   }
 
