@@ -4,7 +4,23 @@ Fields marked interviewer-only never reach a candidate or observer; the role-fil
 serializer in rooms/serializers.py is the one place that enforces it.
 """
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import CombinedSearchVector, SearchVector
 from django.db import models
+
+SEARCH_CONFIG = "english"
+
+
+def search_vector() -> CombinedSearchVector:
+    """What the bank's full-text search matches: title first, then tags, then the prompt.
+
+    The GIN index on questions is built on this very expression, so searches can use it.
+    """
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("tags", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("prompt", weight="C", config=SEARCH_CONFIG)
+    )
 
 
 class Category(models.Model):
@@ -48,6 +64,7 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["category__position", "slug"]
+        indexes = [GinIndex(search_vector(), name="question_search")]
 
     def __str__(self) -> str:
         return self.title

@@ -15,11 +15,18 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
-from questions.models import Category, Question, Template, TemplateItem
+from questions.models import (
+    SEARCH_CONFIG,
+    Category,
+    Question,
+    Template,
+    TemplateItem,
+    search_vector,
+)
 
 BANK_DIR = Path(settings.BASE_DIR) / "questions" / "bank"
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -27,15 +34,6 @@ DIFFICULTIES = [choice.value for choice in Question.Difficulty]
 TEMPLATE_KINDS = ["interview", "pair"]
 SEARCH_LIMIT = 50
 BANK_ORDER = ("category__position", "category__slug", "slug")
-
-# The text search vector: a word in the title counts most, then tags, then the prompt. The
-# GIN index in migration 0002 is built on exactly this expression, so the search can use it.
-SEARCH_CONFIG = "english"
-SEARCH_VECTOR = (
-    SearchVector("title", weight="A", config=SEARCH_CONFIG)
-    + SearchVector("tags", weight="B", config=SEARCH_CONFIG)
-    + SearchVector("prompt", weight="C", config=SEARCH_CONFIG)
-)
 
 
 class BankError(Exception):
@@ -498,7 +496,7 @@ def search(text: str = "", category: str = "", difficulty: str = "") -> list[Que
     if connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         questions = (
-            questions.annotate(search=SEARCH_VECTOR, rank=SearchRank(SEARCH_VECTOR, query))
+            questions.annotate(search=search_vector(), rank=SearchRank(search_vector(), query))
             .filter(search=query)
             .order_by("-rank", "slug")
         )

@@ -11,6 +11,12 @@ interface SearchHit {
   difficulty: string;
   language?: string;
   expected_minutes?: number;
+  tags?: string[];
+}
+
+interface CategoryOption {
+  slug: string;
+  name: string;
 }
 
 export class PlanPanel {
@@ -20,14 +26,18 @@ export class PlanPanel {
   constructor(
     private readonly root: HTMLElement,
     private readonly control: ControlClient,
+    // The room this screen belongs to: a co-interviewer without an account searches through it.
+    private readonly room: string,
   ) {
+    const form = this.searchForm();
     root.append(
       h("h3", {}, "Plan"),
       h("ol", { class: "plan", id: "plan" }),
       h("h3", {}, "Find in the bank"),
-      this.searchForm(),
+      form,
       h("ul", { class: "hits", id: "hits", "aria-live": "polite" }),
     );
+    void this.loadCategories(form.querySelector<HTMLSelectElement>("#bank-category")!);
   }
 
   setPlan(items: PlanItem[]): void {
@@ -76,6 +86,8 @@ export class PlanPanel {
       { class: "search", role: "search" },
       h("label", { class: "visually-hidden", for: "bank-q" }, "Search the question bank"),
       h("input", { id: "bank-q", name: "q", type: "search", placeholder: "Search questions…" }),
+      h("label", { class: "visually-hidden", for: "bank-category" }, "Category"),
+      h("select", { id: "bank-category", name: "category" }, h("option", { value: "" }, "Any category")),
       h("label", { class: "visually-hidden", for: "bank-difficulty" }, "Difficulty"),
       h(
         "select",
@@ -93,15 +105,32 @@ export class PlanPanel {
       ev.preventDefault();
       run();
     });
-    form.addEventListener("input", () => {
+    // Typing waits for a pause; choosing from a list searches at once.
+    form.addEventListener("change", (ev) => {
+      if (ev.target instanceof HTMLSelectElement) run();
+    });
+    form.addEventListener("input", (ev) => {
+      if (ev.target instanceof HTMLSelectElement) return;
       window.clearTimeout(timer);
       timer = window.setTimeout(run, 250);
     });
     return form;
   }
 
+  private async loadCategories(select: HTMLSelectElement): Promise<void> {
+    try {
+      const response = await fetch(`/questions/categories?${new URLSearchParams({ room: this.room })}`, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const body = (await response.json()) as { results?: CategoryOption[] };
+      select.append(...(body.results ?? []).map((c) => h("option", { value: c.slug }, c.name)));
+    } catch {
+      // The search still works across every category.
+    }
+  }
+
   private async search(form: HTMLFormElement): Promise<void> {
     const params = new URLSearchParams(new FormData(form) as unknown as Record<string, string>);
+    params.set("room", this.room);
     const hits = this.root.querySelector<HTMLElement>("#hits")!;
     let results: SearchHit[];
     try {
@@ -127,7 +156,7 @@ export class PlanPanel {
             "div",
             { class: "plan-text" },
             h("span", { class: "plan-title" }, hit.title),
-            h("span", { class: "muted" }, ` ${categoryName(hit.category)} · ${hit.difficulty}`),
+            h("span", { class: "muted" }, ` ${categoryName(hit.category)} · ${hit.difficulty}${hit.expected_minutes ? ` · ${hit.expected_minutes} min` : ""}`),
           ),
           planned.has(hit.id) ? h("span", { class: "muted" }, "In plan") : null,
           // Showing a question that is not in the plan appends it to the plan first.

@@ -57,7 +57,7 @@ export function mountInterviewerTools(ctx: Context): void {
   }
   select("question");
 
-  const plan = new PlanPanel(panels.plan, control);
+  const plan = new PlanPanel(panels.plan, control, ctx.config.room);
   const notes = new NotesPanel(panels.notes, control);
   let planItems: PlanItem[] = [];
   const setPlan = (items: unknown) => {
