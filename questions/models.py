@@ -5,13 +5,14 @@ serializer in rooms/serializers.py is the one place that enforces it.
 """
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import CombinedSearchVector, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models.expressions import CombinedExpression
 
 SEARCH_CONFIG = "english"
 
 
-def search_vector() -> CombinedSearchVector:
+def search_vector() -> CombinedExpression:
     """What the bank's full-text search matches: title first, then tags, then the prompt.
 
     The GIN index on questions is built on this very expression, so searches can use it.
