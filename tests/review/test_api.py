@@ -135,3 +135,12 @@ def test_update_log_carries_checkpoints_when_asked(client, scripted, monkeypatch
         doc.apply_update(base64.b64decode(update["data"]))
     assert str(doc.get(scripted.texts["fizz-buzz"], type=Text)) == FIZZ_FINAL
     assert str(doc.get(scripted.texts["two-sum"], type=Text)) == TWO_SUM_AT[150]
+
+
+def test_transcript_at_an_instant(client, scripted):
+    owner_client(client, scripted)
+    url = f"/api/v1/rooms/{scripted.room.id}/transcript"
+    data = client.get(url, {"at": "2026-11-25T10:01:00Z"}).json()
+    assert data["code_at"] == "2026-11-25T10:01:00.000Z"
+    assert [q["code"] for q in data["questions"]] == [TWO_SUM_AT[60], ""]
+    assert client.get(url, {"at": "soon"}).status_code == 400

@@ -1,6 +1,9 @@
 """Code at any instant: the update log applied up to that instant, checkpoints or not."""
 
+import threading
+
 import pytest
+from django.db import connection, transaction
 
 from editor import playback, store
 from editor.models import DocSnapshot
@@ -70,3 +73,31 @@ def test_the_log_says_who_made_each_update(scripted):
         (instant(180), interviewer),
         (instant(200), candidate),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_request_folds_a_room_at_a_time_and_others_still_answer(scripted, monkeypatch):
+    """The review page asks for several things at once: only one of them folds checkpoints."""
+    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 2)
+    monkeypatch.setattr(playback, "MAX_TAIL", 2)
+    holding, release = threading.Event(), threading.Event()
+
+    def another_request_folding():
+        with transaction.atomic():
+            assert playback._try_lock_folding(scripted.room.id)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    other = threading.Thread(target=another_request_folding)
+    other.start()
+    try:
+        assert holding.wait(10)
+        assert playback.fill_checkpoints(scripted.room.id) == 0
+        code = playback.code_at(scripted.room.id, instant(600), [scripted.texts["two-sum"]])
+        assert code == {scripted.texts["two-sum"]: TWO_SUM_AT[150]}
+        assert not DocSnapshot.objects.filter(room=scripted.room).exists()
+    finally:
+        release.set()
+        other.join()
+    assert playback.fill_checkpoints(scripted.room.id) == 3
