@@ -13,6 +13,7 @@ import contextlib
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from pycrdt import Doc
@@ -76,6 +77,15 @@ async def relay_update(room_id: str, update: bytes, update_id: int | None = None
 class DocConsumer(AsyncWebsocketConsumer):
     seat: Seat | None = None
     room: RoomDoc | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch, without its thread hop per message to close old database
+        connections: a keystroke here touches the database only through editor.dbthread
+        (which closes them itself) and database_sync_to_async (which does too)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         self.room_id: str = self.scope["url_route"]["kwargs"]["room_id"]
