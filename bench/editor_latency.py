@@ -1,0 +1,606 @@
+"""Shared editor under load: this server (daphne + PostgreSQL + Redis) beside the y-websocket
+reference server (1.5.4, `bin/server.js`, in memory), in one run, driven by the same generator.
+
+For each room count: per room one typist and one watcher (real npm y-websocket clients,
+`bench/loadgen.mjs`), the typist appending a numbered marker 5 times a second; measured are
+keystroke-to-screen latency (typist's insert until the watcher's Y.Text shows it), markers
+lost, whether the watcher, the typist and (for ours) the document stored in PostgreSQL end up
+identical, and server memory per connection. Then joining a room of 50,000 stored single-
+keystroke updates: a fresh client's connect until its first sync completes.
+
+    cd bench && npm ci && cd ..
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ir_bench REDIS_URL=redis://127.0.0.1:6379/3 \\
+        .venv/bin/python bench/editor_latency.py
+
+DATABASE_URL must name a database of its own for benchmarks (created and migrated if
+missing); rooms are added to it on every run. Prints a table and writes it as JSON to
+bench/results/. Every process it starts listens on 127.0.0.1 and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from pycrdt import Doc, Text  # noqa: E402
+
+from editor import store  # noqa: E402
+from editor.models import DocUpdate  # noqa: E402
+from questions.models import Category, Question  # noqa: E402
+from rooms.models import Room, RoomQuestion  # noqa: E402
+from rooms.seats import create_seat  # noqa: E402
+from tests.servers import DaphneServer, free_port  # noqa: E402
+
+LOADGEN = BENCH / "loadgen.mjs"
+REFERENCE = BENCH / "node_modules" / "y-websocket" / "bin" / "server.js"
+
+
+# --- set-up -------------------------------------------------------------------------------
+
+
+def ensure_database() -> None:
+    """Create the benchmark database if missing, and migrate it."""
+    params = connection.settings_dict
+    if connection.vendor != "postgresql":
+        sys.exit("DATABASE_URL must point at PostgreSQL (a database of its own for benchmarks)")
+    admin = psycopg.connect(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        exists = admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]]
+        ).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{params["NAME"]}"')
+    call_command("migrate", verbosity=0)
+
+
+@dataclass
+class BenchRoom:
+    room_id: str
+    text: str  # the Y.Text of the room's question
+    typist_token: str  # the candidate's seat
+    watcher_token: str  # the interviewer's seat
+
+
+def make_rooms(count: int) -> list[BenchRoom]:
+    owner = User.objects.get_or_create(username="bench")[0]
+    category = Category.objects.get_or_create(slug="coding", defaults={"name": "Coding"})[0]
+    question = Question.objects.get_or_create(
+        slug="bench-typing",
+        defaults={
+            "title": "Typing benchmark",
+            "prompt": "Type.",
+            "category": category,
+            "difficulty": "easy",
+            "language": "python",
+            "starter_code": "",
+        },
+    )[0]
+    rooms = []
+    for _ in range(count):
+        room = Room.objects.create(title="bench", owner=owner, status=Room.Status.LIVE)
+        item = RoomQuestion.objects.create(room=room, question=question, position=1)
+        _, typist = create_seat(room, "candidate", "Typist")
+        _, watcher = create_seat(room, "interviewer", "Watcher", owner)
+        rooms.append(BenchRoom(room.id, item.text_name, typist, watcher))
+    return rooms
+
+
+# --- servers ------------------------------------------------------------------------------
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def drain(stream: Any, tail: list[str]) -> None:
+    """Read a server's stderr so a chatty process never blocks on a full pipe."""
+    for line in iter(stream.readline, b""):
+        tail.append(line.decode(errors="replace"))
+        del tail[:-50]
+
+
+class ReferenceServer:
+    """y-websocket 1.5.4's own server (`bin/server.js`): documents in memory, no auth."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.errors: list[str] = []
+
+    def start(self) -> ReferenceServer:
+        env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port)}
+        self.process = subprocess.Popen(
+            ["node", str(REFERENCE)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        threading.Thread(target=drain, args=(self.process.stderr, self.errors), daemon=True).start()
+        wait_healthy(f"http://127.0.0.1:{self.port}/", self.process)
+        return self
+
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
+    def client(self, room: str, token: str | None = None) -> dict[str, Any]:
+        return {"server": f"ws://127.0.0.1:{self.port}", "room": room}
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class OurServer:
+    """This server as deployed: daphne processes (DEBUG off) on PostgreSQL and Redis."""
+
+    def __init__(self, processes: int) -> None:
+        env = {"DEBUG": "0", "LOG_LEVEL": "WARNING"}
+        self.daphnes = [DaphneServer(env=env) for _ in range(processes)]
+        self.errors: list[str] = []
+
+    def start(self) -> OurServer:
+        for daphne in self.daphnes:
+            daphne.start()
+            assert daphne.process is not None
+            threading.Thread(
+                target=drain, args=(daphne.process.stderr, self.errors), daemon=True
+            ).start()
+        return self
+
+    def pids(self) -> list[int]:
+        return [d.process.pid for d in self.daphnes if d.process]
+
+    def client(self, room: str, token: str, process: int = 0) -> dict[str, Any]:
+        daphne = self.daphnes[process % len(self.daphnes)]
+        return {"server": f"{daphne.ws_url}/ws/doc", "room": room, "params": {"token": token}}
+
+    @property
+    def origin(self) -> str:
+        return self.daphnes[0].http_url
+
+    def stop(self) -> None:
+        for daphne in self.daphnes:
+            daphne.stop()
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: server exited")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer in time")
+
+
+# --- the generator --------------------------------------------------------------------------
+
+
+def run_loadgen(jobs: list[dict[str, Any]], on_ready: Any = None, timeout: float = 600) -> list:
+    """Run one generator process per job, in parallel; on_ready() once all are connected."""
+    with tempfile.TemporaryDirectory() as tmp:
+        processes = []
+        for index, job in enumerate(jobs):
+            job = {**job, "ready_file": f"{tmp}/ready-{index}"}
+            process = subprocess.Popen(
+                ["node", str(LOADGEN)],
+                cwd=BENCH,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(job).encode())
+            process.stdin.close()
+            processes.append(process)
+        outputs: list[bytes] = [b""] * len(jobs)
+        errors: list[list[str]] = [[] for _ in jobs]
+
+        def read(index: int) -> None:
+            outputs[index] = processes[index].stdout.read()  # type: ignore[union-attr]
+
+        readers = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(len(jobs))]
+        for i, process in enumerate(processes):
+            readers[i].start()
+            threading.Thread(target=drain, args=(process.stderr, errors[i]), daemon=True).start()
+        if on_ready is not None:
+            deadline = time.monotonic() + timeout
+            while not all(Path(f"{tmp}/ready-{i}").exists() for i in range(len(jobs))):
+                if any(p.poll() is not None for p in processes) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            else:
+                on_ready()
+        for i, process in enumerate(processes):
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            readers[i].join(timeout=5)
+            if process.returncode != 0:
+                raise RuntimeError(f"load generator failed: {''.join(errors[i])[-3000:]}")
+        return [json.loads(output) for output in outputs]
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+@dataclass
+class TypingResult:
+    server: str
+    rooms: int
+    latencies: list[float]
+    sent: int
+    seen: int
+    duplicates: int
+    converged_rooms: int
+    stored_rooms: int | None  # rooms whose PostgreSQL document equals the typist's (ours)
+    rss_idle: int
+    rss_loaded: int
+    generator_cpu: float  # share of one core used by the generator while typing
+    generator_lag_p99_ms: float
+    connect_s: float
+    room_hashes: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def p50(self) -> float:
+        return pct(self.latencies, 0.50)
+
+    @property
+    def p99(self) -> float:
+        return pct(self.latencies, 0.99)
+
+    @property
+    def converged(self) -> bool:
+        ok = self.converged_rooms == self.rooms
+        return ok and (self.stored_rooms is None or self.stored_rooms == self.rooms)
+
+    @property
+    def rss_per_connection(self) -> float:
+        return (self.rss_loaded - self.rss_idle) / (2 * self.rooms)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "server": self.server,
+            "rooms": self.rooms,
+            "p50_ms": self.p50,
+            "p99_ms": self.p99,
+            "sent": self.sent,
+            "seen": self.seen,
+            "lost": self.sent - self.seen,
+            "duplicates": self.duplicates,
+            "converged_rooms": self.converged_rooms,
+            "stored_rooms": self.stored_rooms,
+            "rss_idle_mb": self.rss_idle / 2**20,
+            "rss_loaded_mb": self.rss_loaded / 2**20,
+            "rss_per_connection_kb": self.rss_per_connection / 1024,
+            "generator_cpu_cores": self.generator_cpu,
+            "generator_loop_lag_p99_ms": self.generator_lag_p99_ms,
+            "connect_s": self.connect_s,
+        }
+
+
+def typing_run(
+    name: str,
+    server: ReferenceServer | OurServer,
+    rooms: list[BenchRoom],
+    args: argparse.Namespace,
+) -> TypingResult:
+    processes = len(server.pids())
+    specs = []
+    for index, room in enumerate(rooms):
+        if isinstance(server, OurServer):
+            # With several processes the watcher is on another one than the typist: every
+            # keystroke crosses the channel layer, as behind a load balancer.
+            typist = server.client(room.room_id, room.typist_token, index)
+            watcher = server.client(room.room_id, room.watcher_token, index + 1)
+        else:
+            typist = server.client(f"{room.room_id}")
+            watcher = server.client(f"{room.room_id}")
+        specs.append(
+            {"room": room.room_id, "text": room.text, "typist": typist, "watcher": watcher}
+        )
+    job = {
+        "mode": "type",
+        "origin": server.origin,
+        "rate": args.rate,
+        "duration_s": args.duration,
+        "settle_s": args.settle,
+        "connect_batch": 20,
+        "connect_timeout_s": 60,
+    }
+    jobs = [{**job, "rooms": specs[w :: args.workers]} for w in range(args.workers)]
+    jobs = [j for j in jobs if j["rooms"]]
+    idle = sum(rss_bytes(pid) for pid in server.pids())
+    loaded = [idle]
+
+    def sample_memory() -> None:
+        # Everyone is connected: sample the servers' memory through the typing phase.
+        def sample() -> None:
+            end = time.monotonic() + args.duration
+            while time.monotonic() < end:
+                loaded[0] = max(loaded[0], sum(rss_bytes(pid) for pid in server.pids()))
+                time.sleep(0.5)
+
+        threading.Thread(target=sample, daemon=True).start()
+
+    results = run_loadgen(jobs, on_ready=sample_memory)
+    room_results = [room for result in results for room in result["rooms"]]
+    stored = None
+    if isinstance(server, OurServer):
+        stored = count_stored_matches(room_results)
+    print(f"  {name}: {len(room_results)} rooms, {processes} process(es) done", flush=True)
+    return TypingResult(
+        server=name,
+        rooms=len(room_results),
+        latencies=[ms for room in room_results for ms in room["latencies"]],
+        sent=sum(room["sent"] for room in room_results),
+        seen=sum(room["seen"] for room in room_results),
+        duplicates=sum(room["duplicates"] for room in room_results),
+        converged_rooms=sum(room["converged"] for room in room_results),
+        stored_rooms=stored,
+        rss_idle=idle,
+        rss_loaded=loaded[0],
+        generator_cpu=sum(r["generator_cpu_s"] / r["typing_s"] for r in results),
+        generator_lag_p99_ms=max(r["generator_loop_lag_p99_ms"] for r in results),
+        connect_s=max(r["connect_s"] for r in results),
+    )
+
+
+def count_stored_matches(room_results: list[dict[str, Any]]) -> int:
+    """Rooms whose document in PostgreSQL is the typist's final text, one update per keystroke."""
+    counts = dict(
+        DocUpdate.objects.filter(room_id__in=[r["room"] for r in room_results])
+        .values("room_id")
+        .annotate(n=Count("id"))
+        .values_list("room_id", "n")
+    )
+    matches = 0
+    for room in room_results:
+        code = store.text_of(room["room"], [room["text"]])[room["text"]]
+        same = hashlib.sha256(code.encode()).hexdigest() == room["sha256"]
+        matches += same and counts.get(room["room"], 0) == room["sent"]
+    return matches
+
+
+# --- joining a long room --------------------------------------------------------------------
+
+
+def typed_updates(count: int, seed: int = 1) -> tuple[list[bytes], str, bytes]:
+    """`count` single-keystroke updates as someone writing code makes them: mostly typing at
+    the cursor, some backspaces, now and then a click elsewhere. Returns the updates, the
+    final text and the whole document state."""
+    rng = random.Random(seed)
+    doc: Doc = Doc()
+    text = doc.get("code", type=Text)
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    cursor = 0
+    alphabet = "abcdefghijklmnopqrstuvwxyz_()=:, .0123456789"
+    while len(updates) < count:
+        roll = rng.random()
+        if roll < 0.01 and len(text):
+            cursor = rng.randrange(len(text) + 1)  # ASCII only: byte offsets are characters
+        elif roll < 0.08 and cursor > 0:
+            del text[cursor - 1 : cursor]
+            cursor -= 1
+        else:
+            char = "\n" if roll > 0.975 else rng.choice(alphabet)
+            text.insert(cursor, char)
+            cursor += 1
+    return updates, str(text), doc.get_update()
+
+
+def build_long_room(updates: list[bytes]) -> BenchRoom:
+    room = make_rooms(1)[0]
+    # The updates as the server would have stored them: group-committed batches.
+    for start in range(0, len(updates), 500):
+        batch = updates[start : start + 500]
+        store.append_updates([store.PendingUpdate(room.room_id, None, u) for u in batch])
+    return room
+
+
+def join_run(
+    name: str,
+    server: ReferenceServer | OurServer,
+    room: BenchRoom,
+    joins: int,
+    *,
+    holder: bool,
+    seed_update: bytes | None = None,
+) -> tuple[list[float], int]:
+    job: dict[str, Any] = {
+        "mode": "join",
+        "origin": server.origin,
+        "text": "code",
+        "joins": joins,
+        "pause_ms": 100,
+        "connect_timeout_s": 60,
+        "client": server.client(room.room_id, room.watcher_token),
+    }
+    if holder:
+        job["holder"] = server.client(room.room_id, room.typist_token)
+    if seed_update is not None:
+        job["seed_update"] = base64.b64encode(seed_update).decode()
+    (result,) = run_loadgen([job])
+    print(f"  {name}: {joins} joins, text of {result['text_length']} characters", flush=True)
+    return result["times"], result["text_length"]
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rooms", default="50,200,500", help="room counts, comma-separated")
+    parser.add_argument("--duration", type=float, default=25, help="seconds of typing per run")
+    parser.add_argument("--settle", type=float, default=15, help="seconds to wait for stragglers")
+    parser.add_argument("--rate", type=float, default=5, help="keystrokes per second per typist")
+    parser.add_argument("--processes", type=int, default=2, help="daphne processes of ours")
+    parser.add_argument("--workers", type=int, default=2, help="load generator processes")
+    parser.add_argument("--joins", type=int, default=20)
+    parser.add_argument("--join-updates", type=int, default=50_000)
+    parser.add_argument("--skip-typing", action="store_true")
+    parser.add_argument("--skip-join", action="store_true")
+    args = parser.parse_args()
+    if not LOADGEN.exists() or not REFERENCE.exists():
+        sys.exit("run `npm ci` in bench/ first")
+    ensure_database()
+    started = datetime.now(UTC)
+    report: dict[str, Any] = {
+        "started": started.isoformat(),
+        "command": " ".join(["bench/editor_latency.py", *sys.argv[1:]]),
+        "cpus": os.cpu_count(),
+        "args": vars(args),
+        "typing": [],
+        "join": None,
+    }
+    typing: list[tuple[TypingResult, TypingResult]] = []
+    if not args.skip_typing:
+        for count in [int(n) for n in args.rooms.split(",")]:
+            print(f"{count} rooms", flush=True)
+            reference = ReferenceServer().start()
+            try:
+                ref = typing_run("reference", reference, make_rooms(count), args)
+            finally:
+                reference.stop()
+            ours_server = OurServer(args.processes).start()
+            try:
+                ours = typing_run(f"ours x{args.processes}", ours_server, make_rooms(count), args)
+            finally:
+                ours_server.stop()
+            if ours_server.errors:
+                print("  server log (tail):", "".join(ours_server.errors[-5:]), sep="\n")
+            typing.append((ref, ours))
+            report["typing"].append({"reference": ref.summary(), "ours": ours.summary()})
+    join: dict[str, Any] | None = None
+    if not args.skip_join:
+        print(f"joining a room of {args.join_updates} updates", flush=True)
+        updates, final_text, state = typed_updates(args.join_updates)
+        room = build_long_room(updates)
+        reference = ReferenceServer().start()
+        try:
+            ref_times, ref_len = join_run(
+                "reference", reference, room, args.joins, holder=True, seed_update=state
+            )
+        finally:
+            reference.stop()
+        ours_server = OurServer(1).start()
+        try:
+            cold, cold_len = join_run("ours, cold", ours_server, room, args.joins, holder=False)
+            warm, warm_len = join_run("ours, warm", ours_server, room, args.joins, holder=True)
+        finally:
+            ours_server.stop()
+        join = {
+            "updates": args.join_updates,
+            "text_length": len(final_text),
+            "stored_bytes": sum(len(u) for u in updates),
+            "state_bytes": len(state),
+            "reference_ms": ref_times,
+            "ours_cold_ms": cold,
+            "ours_warm_ms": warm,
+            "complete": ref_len == cold_len == warm_len == len(final_text),
+        }
+        report["join"] = join
+    print_report(typing, join, args)
+    out = BENCH / "results"
+    out.mkdir(exist_ok=True)
+    path = out / f"editor-{started:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=2))
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+def print_report(
+    typing: list[tuple[TypingResult, TypingResult]],
+    join: dict[str, Any] | None,
+    args: argparse.Namespace,
+) -> None:
+    print(
+        f"\n{args.duration:g} s of typing at {args.rate:g} keystrokes/s per room;"
+        f" ours = {args.processes} daphne process(es), PostgreSQL, Redis;"
+        f" {os.cpu_count()} cores\n"
+    )
+    header = (
+        "| rooms | server | p50 ms | p99 ms | p50 ratio | p99 ratio | sent | seen | lost"
+        " | converged | KiB/conn | gen CPU |"
+    )
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for ref, ours in typing:
+        for result in (ref, ours):
+            is_ours = result is ours
+            print(
+                f"| {result.rooms} | {result.server} | {result.p50:.1f} | {result.p99:.1f}"
+                f" | {ours.p50 / ref.p50 if is_ours else 1:.2f}x"
+                f" | {ours.p99 / ref.p99 if is_ours else 1:.2f}x"
+                f" | {result.sent} | {result.seen} | {result.sent - result.seen}"
+                f" | {'yes' if result.converged else 'NO'}"
+                f"{' (+PostgreSQL)' if result.stored_rooms is not None else ''}"
+                f" | {result.rss_per_connection / 1024:.0f} | {result.generator_cpu:.2f} |"
+            )
+    if join:
+        ref50 = statistics.median(join["reference_ms"])
+        print(
+            f"\nJoining a room of {join['updates']} single-keystroke updates"
+            f" ({join['text_length']} characters), connect until first sync complete,"
+            f" {len(join['reference_ms'])} joins each:\n"
+        )
+        print("| server | p50 ms | max ms | ratio |")
+        print("|---|---|---|---|")
+        for label, key in (
+            ("reference (in memory)", "reference_ms"),
+            ("ours, nobody in the room (load from PostgreSQL)", "ours_cold_ms"),
+            ("ours, room open on the process", "ours_warm_ms"),
+        ):
+            times = join[key]
+            p50 = statistics.median(times)
+            print(f"| {label} | {p50:.1f} | {max(times):.1f} | {p50 / ref50:.2f}x |")
+        print(f"\nevery joiner received the whole text: {'yes' if join['complete'] else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
