@@ -11,8 +11,8 @@ describe("connection badge", () => {
   });
 
   it("counts edits waiting for the server", () => {
-    expect(connectionView("reconnecting", doc(false, false, 3), true).label).toBe("Reconnecting… · 3 edits pending");
-    expect(connectionView("reconnecting", doc(false, false, 1), false)).toEqual({ state: "offline", label: "Offline · 1 edit pending" });
+    expect(connectionView("reconnecting", doc(false, false, 3), true).label).toBe("Reconnecting… — 3 edits pending");
+    expect(connectionView("reconnecting", doc(false, false, 1), false)).toEqual({ state: "offline", label: "Offline — 1 edit pending" });
   });
 
   it("tells a closed seat apart from a flaky network", () => {

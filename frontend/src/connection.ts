@@ -10,9 +10,9 @@ export interface ConnectionView {
 }
 
 export function connectionView(control: ControlStatus, doc: DocStatus, browserOnline: boolean): ConnectionView {
-  const pending = doc.pendingEdits > 0 ? ` · ${doc.pendingEdits} edit${doc.pendingEdits === 1 ? "" : "s"} pending` : "";
+  const pending = doc.pendingEdits > 0 ? ` — ${doc.pendingEdits} edit${doc.pendingEdits === 1 ? "" : "s"} pending` : "";
   if (control === "closed") return { state: "closed", label: "Disconnected" + pending };
-  if (!browserOnline) return { state: "offline", label: "Offline" + (pending || " · keep typing, edits merge on reconnect") };
+  if (!browserOnline) return { state: "offline", label: "Offline" + (pending || " — keep typing, edits merge on reconnect") };
   if (control === "connected" && doc.connected && doc.synced) return { state: "connected", label: "Connected" };
   if (control === "connecting" && !doc.connected && doc.pendingEdits === 0) return { state: "connecting", label: "Connecting…" };
   return { state: "reconnecting", label: "Reconnecting…" + pending };

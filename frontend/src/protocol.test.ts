@@ -100,6 +100,30 @@ describe("control channel client", () => {
     expect(states).toEqual(["connected", "reconnecting", "connected"]);
   });
 
+  it("drops a socket that looks open when the browser goes offline, and retries at once when back", () => {
+    const c = client();
+    const seen: string[] = [];
+    c.on("chat.message", (f) => seen.push(String(f.text)));
+    c.connect();
+    sockets[0].open();
+    c.drop();
+    expect(c.status).toBe("reconnecting");
+    expect(sockets[0].closedWith).toBe(4000);
+    expect(c.send({ type: "chat.send", text: "lost?" })).toBe(false);
+    // A late frame from the dropped socket is not taken for news.
+    sockets[0].receive({ type: "chat.message", text: "stale" });
+    expect(seen).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(1);
+    c.reconnectNow();
+    expect(sockets).toHaveLength(2);
+    sockets[1].open();
+    expect(c.status).toBe("connected");
+    // The retry scheduled by the drop does not open a second socket.
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(2);
+  });
+
   it("stops retrying when the server says the seat is not allowed", () => {
     const c = client();
     const closed: unknown[] = [];

@@ -101,11 +101,35 @@ export class ControlClient {
         return;
       }
       this.setStatus("reconnecting");
-      this.timers.push(setTimeout(() => this.connect(), backoffMs(this.attempt++)));
+      this.retryLater();
     };
     socket.onerror = () => {
       /* onclose follows and schedules the retry */
     };
+  }
+
+  /**
+   * The browser says the network is gone: a socket may still look open while nothing gets
+   * through, so drop it now and retry as when a connection is lost.
+   */
+  drop(): void {
+    const socket = this.socket;
+    if (this.stopped || !socket) return;
+    this.socket = null;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.close(4000);
+    this.stopPinging();
+    this.setStatus("reconnecting");
+    this.retryLater();
+  }
+
+  /** The network is back: try at once instead of waiting out the backoff. */
+  reconnectNow(): void {
+    if (this.stopped || this.socket) return;
+    this.timers.forEach(clearTimeout);
+    this.timers = [];
+    this.attempt = 0;
+    this.connect();
   }
 
   /** Sends a frame if connected; returns false (and sends nothing) otherwise. */
@@ -141,6 +165,14 @@ export class ControlClient {
       return;
     }
     if (frame && typeof frame === "object" && typeof (frame as Frame).type === "string") this.emit(frame as Frame);
+  }
+
+  private retryLater(): void {
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.socket && !this.stopped) this.connect();
+      }, backoffMs(this.attempt++)),
+    );
   }
 
   private setStatus(status: ControlStatus): void {

@@ -112,8 +112,20 @@ control.on("connection.closed", (f) => {
 });
 control.onStatus(drawConnection);
 shared.onStatus(drawConnection);
-window.addEventListener("online", drawConnection);
-window.addEventListener("offline", drawConnection);
+// A dead network can leave sockets looking open while nothing gets through: drop both
+// channels when the browser says so (edits then wait as pending), and reconnect when back.
+window.addEventListener("offline", () => {
+  if (ended && config.role !== "interviewer") return;
+  control.drop();
+  shared.provider.disconnect();
+  drawConnection();
+});
+window.addEventListener("online", () => {
+  if (ended && config.role !== "interviewer") return;
+  control.reconnectNow();
+  shared.provider.connect();
+  drawConnection();
+});
 
 function roomEnded(): void {
   ended = true;

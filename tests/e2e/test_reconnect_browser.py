@@ -1,0 +1,84 @@
+"""A candidate's network drops while both keep typing: the badge says so, and on reconnect
+both editors and the stored document hold every keystroke exactly once."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from editor.store import text_of
+from tests.e2e.room_helpers import (
+    editor_text,
+    open_as_owner,
+    open_as_seat,
+    show_from_plan,
+    type_in_editor,
+)
+from tests.factories import interviewer, plan, question, room_with_seats
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STARTER = "def two_sum(nums, target):\n"
+
+
+@pytest.fixture
+def pair(server, browser):
+    alice = interviewer("alice")
+    made = room_with_seats(alice)
+    (item,) = plan(made["room"], question("two-sum", starter_code=STARTER))
+    ictx, ipage = open_as_owner(browser, server, made["room"], alice)
+    cctx, cpage = open_as_seat(browser, server, made["seats"]["candidate"])
+    show_from_plan(ipage, "Two sum")
+    expect(cpage.locator("#editor .cm-content")).to_contain_text("def two_sum")
+    yield made["room"], item.text_name, ictx, ipage, cctx, cpage
+    ictx.close()
+    cctx.close()
+
+
+def test_edits_made_offline_merge_on_reconnect(pair, screenshot_dir):
+    room, text_name, _, ipage, cctx, cpage = pair
+    conn = cpage.locator("#conn")
+    expect(conn).to_have_text("Connected")
+
+    cctx.set_offline(True)
+    expect(conn).to_have_attribute("data-state", "offline")
+    type_in_editor(cpage, "    seen = {}")
+    expect(conn).to_have_text(re.compile(r"^Offline — \d+ edits pending$"))
+    type_in_editor(ipage, "\n# interviewer was here")
+    cpage.screenshot(path=screenshot_dir / "room-candidate-offline.png")
+    # Nothing crosses while the candidate is offline.
+    expect(ipage.locator("#editor .cm-content")).not_to_contain_text("seen")
+    expect(cpage.locator("#editor .cm-content")).not_to_contain_text("interviewer was here")
+
+    cctx.set_offline(False)
+    expect(conn).to_have_text("Connected")
+    for page in (ipage, cpage):
+        expect(page.locator("#editor .cm-content")).to_contain_text("seen = {}")
+        expect(page.locator("#editor .cm-content")).to_contain_text("# interviewer was here")
+    merged = editor_text(ipage)
+    assert editor_text(cpage) == merged
+    assert merged.count("seen = {}") == 1
+    assert merged.count("# interviewer was here") == 1
+    assert sorted(merged) == sorted(STARTER + "    seen = {}" + "\n# interviewer was here")
+    assert text_of(room.id, [text_name]) == {text_name: merged}
+
+
+def test_edits_survive_a_server_restart(pair, server, daphne_servers):
+    room, text_name, _, ipage, _, cpage = pair
+    type_in_editor(cpage, "    seen = {}")
+    expect(ipage.locator("#editor .cm-content")).to_contain_text("seen = {}")
+
+    server.kill()
+    for page in (ipage, cpage):
+        expect(page.locator("#conn")).to_have_text("Reconnecting…")
+    type_in_editor(cpage, "\n    return []")
+    expect(cpage.locator("#conn")).to_have_text(re.compile(r"^Reconnecting… — \d+ edits pending$"))
+    typed = editor_text(cpage)
+    assert typed.startswith(STARTER + "    seen = {}\n") and typed.endswith("return []")
+
+    daphne_servers(port=server.port)
+    for page in (ipage, cpage):
+        expect(page.locator("#conn")).to_have_text("Connected", timeout=20_000)
+        expect(page.locator("#editor .cm-content")).to_contain_text("return []")
+    assert editor_text(cpage) == editor_text(ipage) == typed
+    assert text_of(room.id, [text_name]) == {text_name: typed}
