@@ -12,8 +12,12 @@ from django.db import models
 
 
 def new_room_id() -> str:
-    # 128 random bits; URL- and channel-group-safe characters only.
-    return secrets.token_urlsafe(16)
+    # 128 random bits; URL- and channel-group-safe characters only. Never a leading "-", which
+    # command lines would take for an option (`export_transcript ROOM`).
+    while True:
+        room_id = secrets.token_urlsafe(16)
+        if not room_id.startswith("-"):
+            return room_id
 
 
 class Room(models.Model):

@@ -397,7 +397,8 @@ def show_question(seat: Seat, ref: Any) -> Outbound:
     # Once per question, by the server: two browsers racing to insert it would double it.
     starter = None
     if not item.starter_inserted:
-        starter = insert_starter_code(room.id, item.text_name, question.starter_code, seat.id)
+        # Stored as the server's (no seat): nobody typed it, so playback credits it to no one.
+        starter = insert_starter_code(room.id, item.text_name, question.starter_code)
     room.current_item = item
     room.save(update_fields=["current_item"])
     record_event(

@@ -28,7 +28,7 @@ TWO_SUM_AT = {
     120: "def two_sum(nums, target):\n    seen = {}\n    return []\n",
     150: "def two_sum(nums, target):\n    return []\n",
 }
-FIZZ_FINAL = "def fizz_buzz():\n    return 'fizz'\n"
+FIZZ_FINAL = "def fizz_buzz():\n    return 'fizz'\n# edge cases?\n"
 
 
 def instant(seconds: float) -> datetime:
@@ -120,6 +120,8 @@ def scripted(bank, alice, monkeypatch):  # noqa: F811
     type_into(room_id, candidate, text, replace("    seen = {}\n", ""))
     clock.at(180)
     services.show_question(interviewer, fizz_buzz.id)
+    clock.at(190)
+    type_into(room_id, interviewer, fizz, append("# edge cases?\n"))
     clock.at(200)
     type_into(room_id, candidate, fizz, replace("pass", "return 'fizz'"))
     clock.at(240)

@@ -32,8 +32,10 @@ def test_code_at_the_end_is_the_final_code(scripted):
         scripted.texts["fizz-buzz"]: FIZZ_FINAL,
     }
     assert playback.code_at(scripted.room.id, instant(600), names) == final
-    assert playback.code_at(scripted.room.id, instant(190), names)[scripted.texts["fizz-buzz"]] == (
-        FIZZ_STARTER
+    fizz = scripted.texts["fizz-buzz"]
+    assert playback.code_at(scripted.room.id, instant(185), names)[fizz] == FIZZ_STARTER
+    assert playback.code_at(scripted.room.id, instant(190), names)[fizz] == (
+        FIZZ_STARTER + "# edge cases?\n"
     )
 
 
@@ -42,9 +44,9 @@ def test_checkpoints_give_the_same_code_as_a_full_replay(scripted, monkeypatch):
     monkeypatch.setattr(store, "SNAPSHOT_EVERY", 2)
     monkeypatch.setattr(playback, "MAX_TAIL", 2)
     names = list(scripted.texts.values())
-    assert playback.fill_checkpoints(scripted.room.id) == 3  # 7 updates: after 2, 4 and 6
-    assert DocSnapshot.objects.filter(room=scripted.room).count() == 3
-    for seconds in [*TWO_SUM_AT, 179, 180, 199, 200, 600]:
+    assert playback.fill_checkpoints(scripted.room.id) == 4  # 8 updates: after 2, 4, 6 and 8
+    assert DocSnapshot.objects.filter(room=scripted.room).count() == 4
+    for seconds in [*TWO_SUM_AT, 179, 180, 190, 199, 200, 600]:
         at = instant(seconds)
         assert playback.code_at(scripted.room.id, at, names) == playback.replay_from_start(
             scripted.room.id, at, names
@@ -57,20 +59,21 @@ def test_missing_checkpoints_are_folded_on_first_use(scripted, monkeypatch):
     assert not DocSnapshot.objects.filter(room=scripted.room).exists()
     code = playback.code_at(scripted.room.id, instant(600), [scripted.texts["two-sum"]])
     assert code == {scripted.texts["two-sum"]: TWO_SUM_AT[150]}
-    assert DocSnapshot.objects.filter(room=scripted.room).count() == 3
+    assert DocSnapshot.objects.filter(room=scripted.room).count() == 4
 
 
 def test_the_log_says_who_made_each_update(scripted):
     log = playback.update_log(scripted.room.id)
     interviewer, candidate = scripted.seats["interviewer"].id, scripted.seats["candidate"].id
-    # Starter code is inserted on the interviewer's showing the question; the rest is typed.
+    # Starter code is the server's (no seat); the rest is typed.
     assert [(u.at, u.seat_id) for u in log] == [
-        (instant(20), interviewer),
+        (instant(20), None),
         (instant(60), candidate),
         (instant(90), candidate),
         (instant(120), candidate),
         (instant(150), candidate),
-        (instant(180), interviewer),
+        (instant(180), None),
+        (instant(190), interviewer),
         (instant(200), candidate),
     ]
 
@@ -100,4 +103,4 @@ def test_one_request_folds_a_room_at_a_time_and_others_still_answer(scripted, mo
     finally:
         release.set()
         other.join()
-    assert playback.fill_checkpoints(scripted.room.id) == 3
+    assert playback.fill_checkpoints(scripted.room.id) == 4

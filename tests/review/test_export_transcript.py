@@ -9,6 +9,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
+from rooms.models import new_room_id
 from tests import servers
 from tests.review.conftest import FIZZ_FINAL, TWO_SUM_AT
 from tests.review.test_transcript import expected_json
@@ -46,7 +47,7 @@ def test_code_at_instants(scripted, at, two_sum, fizz):
 def test_markdown(scripted):
     text = export(scripted.room.id, "--format", "md")
     assert text.startswith("# Transcript: Backend screen\n")
-    assert "```python\ndef fizz_buzz():\n    return 'fizz'\n```" in text
+    assert "```python\ndef fizz_buzz():\n    return 'fizz'\n# edge cases?\n```" in text
     at = export(scripted.room.id, "--format", "md", "--at", "2026-11-25T10:01:30Z")
     assert "- Code as it stood at 2026-11-25T10:01:30.000Z" in at
     assert "```python\ndef two_sum(nums, target):\n    seen = {}\n```" in at
@@ -66,3 +67,8 @@ def test_unknown_room_exits_non_zero_with_a_message(db):
     )  # fmt: skip
     assert done.returncode != 0
     assert "no room 'no-such-room'" in done.stderr and done.stdout == ""
+
+
+def test_room_ids_never_look_like_an_option():
+    # A leading "-" would make `export_transcript ROOM` read the id as an option.
+    assert not any(new_room_id().startswith("-") for _ in range(2000))

@@ -189,7 +189,10 @@ def test_markdown_transcript(scripted):
         assert line in lines
     # Final code in fenced blocks with the language; notes as written.
     assert "### 1. Two Sum\n\n```python\ndef two_sum(nums, target):\n    return []\n```\n" in text
-    assert "### 2. Fizz Buzz\n\n```python\ndef fizz_buzz():\n    return 'fizz'\n```\n" in text
+    assert (
+        "### 2. Fizz Buzz\n\n```python\ndef fizz_buzz():\n    return 'fizz'\n# edge cases?\n```\n"
+        in text
+    )
     assert "### alice\n\nKnows dicts.\nMissed the empty case.\n" in text
     # The timeline is the events in order, one line each.
     timeline = lines[lines.index("## Timeline") + 2 :]
