@@ -28,6 +28,8 @@ from questions.models import (
     search_vector,
 )
 
+# libyaml's loader when it is there (several times faster), else the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BANK_DIR = Path(settings.BASE_DIR) / "questions" / "bank"
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 DIFFICULTIES = [choice.value for choice in Question.Difficulty]
@@ -195,7 +197,7 @@ def read_file(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return json.loads(text)
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SAFE_LOADER)
 
 
 def _duplicates(entries: list[Any], where: str) -> list[str]:
@@ -348,19 +350,34 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _upsert(model: Any, rows: list[Any], fields: list[str]) -> None:
+    """Insert new rows and update existing ones, matched by slug, in one statement."""
+    if rows:
+        model.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["slug"], update_fields=fields
+        )
+
+
 def _store(bank: BankFile, report: LoadReport) -> None:
-    for category in bank.categories:
-        Category.objects.update_or_create(
-            slug=category["slug"],
-            defaults={"name": category["name"], "position": category["position"]},
-        )
+    _upsert(
+        Category,
+        [Category(**category) for category in bank.categories],
+        ["name", "position"],
+    )
     category_ids = dict(Category.objects.values_list("slug", "id"))
-    for question in bank.questions:
-        values = {k: v for k, v in question.items() if k not in ("slug", "category")}
-        Question.objects.update_or_create(
-            slug=question["slug"],
-            defaults={**values, "category_id": category_ids[question["category"]]},
-        )
+    question_fields = [key for key in QUESTION_FIELDS if key not in ("slug", "category")]
+    _upsert(
+        Question,
+        [
+            Question(
+                slug=question["slug"],
+                category_id=category_ids[question["category"]],
+                **{key: question[key] for key in question_fields},
+            )
+            for question in bank.questions
+        ],
+        [*question_fields, "category"],
+    )
     question_ids = dict(Question.objects.values_list("slug", "id"))
     for data in bank.templates:
         template, _ = Template.objects.update_or_create(
