@@ -38,6 +38,7 @@ class Event(serializers.Serializer):
 class QuestionCode(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
+    prompt = serializers.CharField(help_text="what the candidate saw (Markdown)")
     text = serializers.CharField(help_text="name of the question's Y.Text")
     language = serializers.CharField()
     code = serializers.CharField()

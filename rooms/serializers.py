@@ -227,6 +227,7 @@ def question_code(item: RoomQuestion, code: str) -> dict[str, Any]:
     return {
         "id": question.id,
         "title": question.title,
+        "prompt": question.prompt,
         "text": item.text_name,
         "language": question.language,
         "code": code,

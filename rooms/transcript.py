@@ -185,6 +185,8 @@ def render_markdown(transcript: dict[str, Any]) -> str:
         if language == "text":
             language = ""
         lines += [f"### {number}. {question['title']}", ""]
+        if question.get("prompt"):
+            lines += [question["prompt"].strip(), ""]
         lines += [f"{fence}{language}", *question["code"].splitlines(), fence, ""]
 
     chat = [event for event in transcript["events"] if event["type"] == "chat"]

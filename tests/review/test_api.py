@@ -45,6 +45,7 @@ def test_code_at_an_instant(client, scripted):
             {
                 "id": two_sum.id,
                 "title": two_sum.title,
+                "prompt": "Prompt of two-sum",
                 "text": scripted.texts["two-sum"],
                 "language": "python",
                 "code": TWO_SUM_AT[90],
@@ -52,6 +53,7 @@ def test_code_at_an_instant(client, scripted):
             {
                 "id": fizz.id,
                 "title": fizz.title,
+                "prompt": "Prompt of fizz-buzz",
                 "text": scripted.texts["fizz-buzz"],
                 "language": "python",
                 "code": "",

@@ -99,6 +99,7 @@ def expected_json(scripted, two_sum_code=TWO_SUM_AT[150], fizz_code=FIZZ_FINAL, 
             {
                 "id": two_sum.id,
                 "title": "Two Sum",
+                "prompt": "Prompt of two-sum",
                 "text": f"q-{two_sum.id}",
                 "language": "python",
                 "code": two_sum_code,
@@ -106,6 +107,7 @@ def expected_json(scripted, two_sum_code=TWO_SUM_AT[150], fizz_code=FIZZ_FINAL, 
             {
                 "id": fizz.id,
                 "title": "Fizz Buzz",
+                "prompt": "Prompt of fizz-buzz",
                 "text": f"q-{fizz.id}",
                 "language": "python",
                 "code": fizz_code,
@@ -188,10 +190,13 @@ def test_markdown_transcript(scripted):
     ]:
         assert line in lines
     # Final code in fenced blocks with the language; notes as written.
-    assert "### 1. Two Sum\n\n```python\ndef two_sum(nums, target):\n    return []\n```\n" in text
     assert (
-        "### 2. Fizz Buzz\n\n```python\ndef fizz_buzz():\n    return 'fizz'\n# edge cases?\n```\n"
-        in text
+        "### 1. Two Sum\n\nPrompt of two-sum\n\n```python\ndef two_sum(nums, target):\n"
+        "    return []\n```\n"
+    ) in text
+    assert (
+        "### 2. Fizz Buzz\n\nPrompt of fizz-buzz\n\n```python\ndef fizz_buzz():\n"
+        "    return 'fizz'\n# edge cases?\n```\n" in text
     )
     assert "### alice\n\nKnows dicts.\nMissed the empty case.\n" in text
     # The timeline is the events in order, one line each.
@@ -204,3 +209,20 @@ def test_markdown_fences_code_that_holds_backticks(scripted):
     data["questions"][0]["code"] = 'doc = """\n```python\nx\n```\n"""\n'
     text = transcript.render_markdown(data)
     assert '````python\ndoc = """\n```python\nx\n```\n"""\n````' in text
+
+
+def test_a_room_where_nothing_happened_yet(room):
+    data = transcript.build(room.room)
+    assert [e["type"] for e in data["events"]] == ["room.created"]
+    assert (data["questions"], data["notes"], data["scores"]) == ([], [], [])
+    text = transcript.render_markdown(data)
+    for line in [
+        "- Started: never",
+        "- Ended: not yet",
+        "No question was shown.",
+        "No messages.",
+        "No notes.",
+        "No scores.",
+        "- `+00:00:00` Room created",
+    ]:
+        assert line in text.splitlines()  # fmt: skip
