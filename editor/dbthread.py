@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doc-writes")
 READS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="doc-reads")
+FOLDS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="doc-folds")  # snapshots
 
 
 def _with_fresh_connection(function: Callable[[], T]) -> T:

@@ -15,7 +15,7 @@ from collections import deque
 
 from pycrdt import Doc
 
-from editor import dbthread, store
+from editor import dbthread, store, writer
 from editor.protocol import AwarenessEntry
 
 RECENT_IDS = 2000
@@ -86,6 +86,8 @@ class Hub:
             if room is None:
                 loaded = await dbthread.run(dbthread.READS, lambda: store.load(room_id))
                 room = self.rooms[room_id] = RoomDoc(room_id, loaded)
+                if loaded.tail >= store.SNAPSHOT_EVERY:  # written before folding was live
+                    writer.fold_later(room_id)
             else:
                 await room.refresh()
             room.connections += 1

@@ -38,6 +38,7 @@ class LoadedDoc:
     doc: Doc
     last_id: int  # every update of the room with id <= last_id is applied
     stored_bytes: int  # snapshot size plus the tail's update sizes: the document-size guard
+    tail: int = 0  # updates applied after the snapshot
 
 
 def _room_lock_key(room_id: str) -> int:
@@ -106,7 +107,7 @@ def load(room_id: str) -> LoadedDoc:
     if tail:
         last_id = tail[-1][0]
         stored += sum(len(data) for _, data in tail)
-    return LoadedDoc(doc=doc, last_id=last_id, stored_bytes=stored)
+    return LoadedDoc(doc=doc, last_id=last_id, stored_bytes=stored, tail=len(tail))
 
 
 def updates_after(room_id: str, last_id: int) -> list[tuple[int, bytes]]:

@@ -2,21 +2,29 @@
 
 Updates queue up while a batch is being written; the next batch takes all of them in one
 transaction. Under load batches grow, so throughput scales without ever skipping durability.
+Every SNAPSHOT_EVERY updates a room gets from this process, its log is folded into snapshots
+(off the write path), so joining a long room costs one snapshot and a short tail.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import weakref
+from collections import Counter
 
 from editor import dbthread, store
+from editor.playback import fill_checkpoints
+
+log = logging.getLogger(__name__)
 
 
 class UpdateWriter:
     def __init__(self) -> None:
         self.queue: list[tuple[store.PendingUpdate, asyncio.Future[int]]] = []
         self.wakeup = asyncio.Event()
+        self.unfolded: Counter[str] = Counter()  # room -> updates written since its last fold
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def write(self, pending: store.PendingUpdate) -> int:
@@ -45,7 +53,27 @@ class UpdateWriter:
             for (_, future), update_id in zip(batch, ids, strict=True):
                 if not future.done():
                     future.set_result(update_id)
+            self.unfolded.update(pending.room_id for pending in updates)
+            for room_id in [room for room, n in self.unfolded.items() if n >= store.SNAPSHOT_EVERY]:
+                del self.unfolded[room_id]
+                fold_later(room_id)
 
+
+def fold_later(room_id: str) -> None:
+    """Fold the room's due snapshots on the folding thread; the writer does not wait."""
+
+    async def fold() -> None:
+        try:
+            await dbthread.run(dbthread.FOLDS, functools.partial(fill_checkpoints, room_id))
+        except Exception:  # the log is intact; the next fold (or a playback) tries again
+            log.warning("folding snapshots of room %s failed", room_id, exc_info=True)
+
+    task = asyncio.get_running_loop().create_task(fold())
+    _folding.add(task)
+    task.add_done_callback(_folding.discard)
+
+
+_folding: set[asyncio.Task[None]] = set()  # keeps running folds referenced
 
 _writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, UpdateWriter] = (
     weakref.WeakKeyDictionary()
