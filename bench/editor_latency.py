@@ -55,6 +55,7 @@ from pycrdt import Doc, Text  # noqa: E402
 
 from editor import store  # noqa: E402
 from editor.models import DocUpdate  # noqa: E402
+from editor.playback import fill_checkpoints  # noqa: E402
 from questions.models import Category, Question  # noqa: E402
 from rooms.models import Room, RoomQuestion  # noqa: E402
 from rooms.seats import create_seat  # noqa: E402
@@ -437,10 +438,11 @@ def typed_updates(count: int, seed: int = 1) -> tuple[list[bytes], str, bytes]:
 
 def build_long_room(updates: list[bytes]) -> BenchRoom:
     room = make_rooms(1)[0]
-    # The updates as the server would have stored them: group-committed batches.
-    for start in range(0, len(updates), 500):
-        batch = updates[start : start + 500]
+    # As the server stores them: group-committed batches, folded into snapshots as it goes.
+    for start in range(0, len(updates), store.SNAPSHOT_EVERY):
+        batch = updates[start : start + store.SNAPSHOT_EVERY]
         store.append_updates([store.PendingUpdate(room.room_id, None, u) for u in batch])
+        fill_checkpoints(room.room_id)
     return room
 
 
