@@ -8,7 +8,7 @@ import { roomApi } from "./review/api";
 import { CodeView } from "./review/codeview";
 import { describeEvents, shownQuestionAt, type ReviewEvent } from "./review/events";
 import { Player, type Speed } from "./review/player";
-import { Replay } from "./review/replay";
+import { Replay, replayFromScratch } from "./review/replay";
 import { mountScorecard, type Scorecard } from "./review/scorecard";
 import { renderEventList, renderMarks } from "./review/timeline";
 import { formatClock, toMs } from "./review/time";
@@ -71,9 +71,12 @@ async function main(): Promise<void> {
   const colorOf = (seat: number | null) => authorColor(seat).color;
   const isInterviewer = (seat: number | null) => seat !== null && seats.get(seat)?.role === "interviewer";
 
-  const replay = new Replay(log.updates, log.checkpoints);
   const events = describeEvents(transcript.events, (seat) => (seat === null ? "The server" : nameOf(seat)), isInterviewer);
-  replay.creditStarterCode(events.filter((e) => e.type === "question.shown"));
+  const replay = new Replay(log.updates, {
+    texts: log.texts.map((t) => t.text),
+    checkpoints: log.checkpoints,
+    shown: events.filter((e) => e.type === "question.shown"),
+  });
   const firstEdit = replay.times[0];
   const lastEdit = replay.times[replay.length - 1];
   const start = toMs(log.started_at) ?? Math.min(firstEdit ?? Infinity, ...events.filter((e) => e.type !== "room.created").map((e) => e.at));
@@ -234,7 +237,8 @@ async function main(): Promise<void> {
     .then((card) => mountScorecard(byId<HTMLFormElement>("scorecard"), api, card, questions))
     .catch((error: Error) => byId("scorecard").replaceChildren(h("p", { class: "error" }, `The scorecard could not be loaded: ${error.message}`)));
 
-  Object.assign(window, { review: { player, replay, code, ready: true } });
+  // For tests and bench/review_seek.py: the player, its replay, the editor, and the raw log.
+  Object.assign(window, { review: { player, replay, code, log, replayFromScratch, ready: true } });
 }
 
 main().catch((error: Error) => {

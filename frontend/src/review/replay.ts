@@ -1,9 +1,10 @@
-// The document at any point of the recording: Yjs updates replayed in the browser.
+// The code at any point of the recording, replayed in the browser from the Yjs update log.
 //
-// Position p means "the first p updates of the log applied". Seeking forward applies the
-// updates in between; seeking backwards (or far ahead) restarts from the nearest in-memory
-// checkpoint, taken every `every` updates when the log loads, so any seek in a long room
-// costs one checkpoint load plus fewer than `every` updates.
+// Position p means "the first p updates of the log applied". The log is applied once, to one
+// Y.Doc, when the page loads; each update's effect on each question's text is kept as a
+// delta (retain/insert/delete), and every `every` updates the texts and their authors are
+// kept as plain strings. Seeking anywhere then costs one such checkpoint plus fewer than
+// `every` deltas applied to a string: no Yjs work at all, so scrubbing a long room is instant.
 import * as Y from "yjs";
 import { countAtOrBefore, toMs } from "./time";
 import type { LogCheckpoint, LogUpdate } from "./types";
@@ -14,6 +15,34 @@ export interface AuthorSpan {
   seat: number | null;
 }
 
+interface Op {
+  retain?: number;
+  insert?: string;
+  delete?: number;
+}
+
+/** What one update did to one text. */
+interface Step {
+  text: number;
+  ops: Op[];
+}
+
+/** A text and who inserted each run of it. */
+interface TextState {
+  text: string;
+  runs: { length: number; seat: number | null }[];
+}
+
+export interface ReplayOptions {
+  /** Names of the Y.Texts to follow (one per question). */
+  texts: string[];
+  /** Stored full states; one older than every update given is the state the log starts from. */
+  checkpoints?: LogCheckpoint[];
+  /** `question.shown` moments: starter code inserted then is credited to nobody. */
+  shown?: { at: number; seat: number | null }[];
+  every?: number;
+}
+
 export function fromBase64(data: string): Uint8Array {
   const binary = atob(data);
   const bytes = new Uint8Array(binary.length);
@@ -21,44 +50,147 @@ export function fromBase64(data: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * Starter code: the server inserts it when a question is first shown, from a document of its
+ * own (a client id used for that one update), logged under the seat that showed the question.
+ * An update like that within `windowMs` of a `question.shown` by the same seat is nobody's typing.
+ */
+export function starterUpdates(
+  updates: { at: number; seat: number | null; bytes: Uint8Array }[],
+  shown: { at: number; seat: number | null }[],
+  windowMs = 2000,
+): Set<number> {
+  const near = (i: number) => shown.some((s) => s.seat === updates[i].seat && Math.abs(s.at - updates[i].at) <= windowMs);
+  const candidates = updates.map((_, i) => i).filter((i) => updates[i].seat !== null && near(i));
+  if (!candidates.length) return new Set();
+  const uses = new Map<number, number>();
+  for (const u of updates) for (const client of Y.parseUpdateMeta(u.bytes).to.keys()) uses.set(client, (uses.get(client) ?? 0) + 1);
+  return new Set(
+    candidates.filter((i) => {
+      const clients = [...Y.parseUpdateMeta(updates[i].bytes).to.keys()];
+      return clients.length === 1 && uses.get(clients[0]) === 1;
+    }),
+  );
+}
+
+function applyOps(state: TextState, ops: Op[], seat: number | null): void {
+  let pos = 0;
+  for (const op of ops) {
+    if (op.retain) pos += op.retain;
+    else if (op.insert) {
+      state.text = state.text.slice(0, pos) + op.insert + state.text.slice(pos);
+      insertRun(state.runs, pos, op.insert.length, seat);
+      pos += op.insert.length;
+    } else if (op.delete) {
+      state.text = state.text.slice(0, pos) + state.text.slice(pos + op.delete);
+      deleteRuns(state.runs, pos, op.delete);
+    }
+  }
+}
+
+function insertRun(runs: TextState["runs"], pos: number, length: number, seat: number | null): void {
+  let start = 0;
+  for (let i = 0; i <= runs.length; i++) {
+    const run = runs[i];
+    if (run && pos > start + run.length) {
+      start += run.length;
+      continue;
+    }
+    // pos is inside run i, or at its end, or past the last run.
+    if (run && run.seat === seat) {
+      run.length += length;
+    } else if (run && pos === start + run.length && runs[i + 1]?.seat === seat) {
+      runs[i + 1].length += length;
+    } else if (run && pos < start + run.length && pos > start) {
+      const tail = start + run.length - pos;
+      run.length = pos - start;
+      runs.splice(i + 1, 0, { length, seat }, { length: tail, seat: run.seat });
+    } else {
+      runs.splice(run && pos === start ? i : i + 1, 0, { length, seat });
+    }
+    return;
+  }
+}
+
+function deleteRuns(runs: TextState["runs"], pos: number, length: number): void {
+  let start = 0;
+  let i = 0;
+  while (i < runs.length && length > 0) {
+    const run = runs[i];
+    const end = start + run.length;
+    if (pos >= end) {
+      start = end;
+      i++;
+      continue;
+    }
+    const cut = Math.min(end, pos + length) - pos;
+    run.length -= cut;
+    length -= cut;
+    if (run.length === 0) runs.splice(i, 1);
+    else {
+      start += run.length;
+      i++;
+    }
+  }
+  // Neighbours that now touch and share a seat become one run.
+  for (let j = runs.length - 1; j > 0; j--) {
+    if (runs[j].seat === runs[j - 1].seat) {
+      runs[j - 1].length += runs[j].length;
+      runs.splice(j, 1);
+    }
+  }
+}
+
+function copyState(state: TextState): TextState {
+  return { text: state.text, runs: state.runs.map((r) => ({ ...r })) };
+}
+
 export class Replay {
   /** `at` of each update, never decreasing. */
   readonly times: number[];
-  /** The seat that sent each update (null: the server, e.g. no seat recorded). */
+  /** Who made each update: a seat, or null for the server (starter code). */
   readonly seats: (number | null)[];
-  /** Yjs client id -> the seat whose updates first carried it: who typed each character. */
-  readonly clientSeats = new Map<number, number | null>();
-  /** The Yjs clients whose structs each update carries. */
-  private readonly clients: number[][];
-  private readonly updates: Uint8Array[];
-  private readonly base: Uint8Array | null;
-  private readonly checkpoints: Uint8Array[] = [];
-  private doc = new Y.Doc();
+  private readonly names: string[];
+  private readonly steps: Step[][] = [];
+  private readonly checkpoints: TextState[][] = [];
+  private states: TextState[];
   private at = 0;
-  private listeners: (() => void)[] = [];
 
-  constructor(
-    updates: LogUpdate[],
-    serverCheckpoints: LogCheckpoint[] = [],
-    private readonly every = 500,
-  ) {
+  constructor(updates: LogUpdate[], private readonly options: ReplayOptions) {
+    const every = options.every ?? 500;
     const sorted = [...updates].sort((a, b) => a.id - b.id);
-    this.updates = sorted.map((u) => fromBase64(u.data));
-    this.seats = sorted.map((u) => u.seat);
     let latest = -Infinity;
     this.times = sorted.map((u) => (latest = Math.max(latest, toMs(u.at) ?? latest)));
-    // A server checkpoint older than every update given is the state the log starts from.
-    // (Applying a checkpoint that repeats updates is harmless: Yjs updates are idempotent.)
+    const bytes = sorted.map((u) => fromBase64(u.data));
+    const starter = starterUpdates(
+      sorted.map((u, i) => ({ at: this.times[i], seat: u.seat, bytes: bytes[i] })),
+      options.shown ?? [],
+    );
+    this.seats = sorted.map((u, i) => (starter.has(i) ? null : u.seat));
+    this.names = options.texts;
+
+    const doc = new Y.Doc();
     const firstId = sorted.length ? sorted[0].id : Infinity;
-    const base = serverCheckpoints.filter((c) => c.upto < firstId).sort((a, b) => b.upto - a.upto)[0];
-    this.base = base ? fromBase64(base.data) : null;
-    this.clients = this.updates.map((update) => [...Y.parseUpdateMeta(update).to.keys()]);
-    this.indexClients();
-    this.buildCheckpoints();
+    const base = (options.checkpoints ?? []).filter((c) => c.upto < firstId).sort((a, b) => b.upto - a.upto)[0];
+    if (base) Y.applyUpdate(doc, fromBase64(base.data));
+    const texts = this.names.map((name) => doc.getText(name));
+    this.states = texts.map((t) => ({ text: t.toString(), runs: t.length ? [{ length: t.length, seat: null }] : [] }));
+    let current: Step[] = [];
+    texts.forEach((t, index) => t.observe((event) => current.push({ text: index, ops: event.delta as Op[] })));
+    const live = this.states.map(copyState);
+    this.checkpoints.push(live.map(copyState));
+    bytes.forEach((update, i) => {
+      current = [];
+      Y.applyUpdate(doc, update);
+      this.steps.push(current);
+      for (const step of current) applyOps(live[step.text], step.ops, this.seats[i]);
+      if ((i + 1) % every === 0) this.checkpoints.push(live.map(copyState));
+    });
+    doc.destroy();
   }
 
   get length(): number {
-    return this.updates.length;
+    return this.steps.length;
   }
 
   get position(): number {
@@ -70,84 +202,45 @@ export class Replay {
     return countAtOrBefore(this.times, ms);
   }
 
-  /** Move the document to position `p` (clamped to the log) and return it. */
-  seek(p: number): Y.Doc {
-    const target = Math.max(0, Math.min(this.updates.length, Math.floor(p)));
-    if (target === this.at) return this.doc;
-    if (target < this.at || target - this.at > this.every) {
-      const k = Math.floor(target / this.every);
-      this.doc.destroy();
-      this.doc = new Y.Doc();
-      Y.applyUpdate(this.doc, this.checkpoints[k]);
-      this.at = k * this.every;
+  /** Move to position `p` (clamped to the log). */
+  seek(p: number): void {
+    const every = this.options.every ?? 500;
+    const target = Math.max(0, Math.min(this.steps.length, Math.floor(p)));
+    if (target < this.at || target - this.at > every) {
+      const k = Math.floor(target / every);
+      this.states = this.checkpoints[k].map(copyState);
+      this.at = k * every;
     }
-    Y.transact(this.doc, () => {
-      for (let i = this.at; i < target; i++) Y.applyUpdate(this.doc, this.updates[i]);
-    });
+    for (let i = this.at; i < target; i++) {
+      for (const step of this.steps[i]) applyOps(this.states[step.text], step.ops, this.seats[i]);
+    }
     this.at = target;
-    for (const listener of this.listeners) listener();
-    return this.doc;
-  }
-
-  onSeek(listener: () => void): void {
-    this.listeners.push(listener);
   }
 
   text(name: string): string {
-    return this.doc.getText(name).toString();
+    const index = this.names.indexOf(name);
+    return index < 0 ? "" : this.states[index].text;
   }
 
-  /** Who inserted each run of the text's visible characters, in order. */
+  /** Who inserted each run of the text's characters, in order. */
   authors(name: string): AuthorSpan[] {
-    const spans: AuthorSpan[] = [];
+    const index = this.names.indexOf(name);
+    if (index < 0) return [];
     let pos = 0;
-    for (let item = this.doc.getText(name)._start; item !== null; item = item.right as Y.Item | null) {
-      if (item.deleted || !item.countable) continue;
-      const seat = this.clientSeats.get(item.id.client) ?? null;
-      const last = spans[spans.length - 1];
-      if (last && last.seat === seat && last.to === pos) last.to += item.length;
-      else spans.push({ from: pos, to: pos + item.length, seat });
-      pos += item.length;
-    }
-    return spans;
-  }
-
-  /**
-   * Credit starter code to nobody. The server inserts it when a question is first shown, from
-   * a document of its own (a client id used for that one update), logged under the seat that
-   * showed the question: an update like that within `windowMs` of a `question.shown` by the
-   * same seat is the server's, not that person's typing. Returns how many were found.
-   */
-  creditStarterCode(shown: { at: number; seat: number | null }[], windowMs = 2000): number {
-    const uses = new Map<number, number>();
-    for (const list of this.clients) for (const client of list) uses.set(client, (uses.get(client) ?? 0) + 1);
-    let found = 0;
-    this.clients.forEach((list, i) => {
-      const seat = this.seats[i];
-      if (seat === null || list.length !== 1 || uses.get(list[0]) !== 1) return;
-      if (!shown.some((s) => s.seat === seat && Math.abs(s.at - this.times[i]) <= windowMs)) return;
-      this.seats[i] = null;
-      this.clientSeats.set(list[0], null);
-      found++;
-    });
-    return found;
-  }
-
-  private indexClients(): void {
-    this.clients.forEach((list, i) => {
-      for (const client of list) if (!this.clientSeats.has(client)) this.clientSeats.set(client, this.seats[i]);
+    return this.states[index].runs.map((run) => {
+      const span = { from: pos, to: pos + run.length, seat: run.seat };
+      pos += run.length;
+      return span;
     });
   }
+}
 
-  private buildCheckpoints(): void {
-    const doc = new Y.Doc();
-    if (this.base) Y.applyUpdate(doc, this.base);
-    this.checkpoints.push(Y.encodeStateAsUpdate(doc));
-    for (let i = 0; i < this.updates.length; i++) {
-      Y.applyUpdate(doc, this.updates[i]);
-      if ((i + 1) % this.every === 0) this.checkpoints.push(Y.encodeStateAsUpdate(doc));
-    }
-    doc.destroy();
-    Y.applyUpdate(this.doc, this.checkpoints[0]);
-  }
+/** The reference: the texts after the first `p` updates, replayed into an empty document. */
+export function replayFromScratch(updates: LogUpdate[], p: number, names: string[]): string[] {
+  const doc = new Y.Doc();
+  const sorted = [...updates].sort((a, b) => a.id - b.id).slice(0, p);
+  for (const u of sorted) Y.applyUpdate(doc, fromBase64(u.data));
+  const texts = names.map((n) => doc.getText(n).toString());
+  doc.destroy();
+  return texts;
 }
