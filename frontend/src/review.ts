@@ -75,7 +75,6 @@ async function main(): Promise<void> {
   const replay = new Replay(log.updates, {
     texts: log.texts.map((t) => t.text),
     checkpoints: log.checkpoints,
-    shown: events.filter((e) => e.type === "question.shown"),
   });
   const firstEdit = replay.times[0];
   const lastEdit = replay.times[replay.length - 1];

@@ -97,8 +97,8 @@ def scripted_room() -> dict:
     ada.type(10, q1, LINE1)
     ada.type(20, q1, LINE2)
     ada.type(30, q1, PASTED)
-    # Showing "Top earners" puts its starter code in, as the server does, under alice's seat.
-    starter = insert_starter_code(room.id, q2, SQL_STARTER, intv.id)
+    # Showing "Top earners" puts its starter code in, as the server does (nobody's typing).
+    starter = insert_starter_code(room.id, q2, SQL_STARTER)
     DocUpdate.objects.filter(id=DocUpdate.objects.latest("id").id).update(at=at(90))
     for peer in peers:
         peer.doc.apply_update(starter)

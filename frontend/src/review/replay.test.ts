@@ -131,23 +131,17 @@ describe("Replay", () => {
     expect(replay.text("q-1")).toBe(expected[7]);
   });
 
-  it("credits starter code (the server's one-off client, as a question is shown) to nobody", () => {
-    const server = new Y.Doc();
-    const log: LogUpdate[] = [];
-    server.on("update", (u: Uint8Array) => log.push({ id: 1, at: 5_000, seat: 7, data: toBase64(u) }));
-    server.getText("q-1").insert(0, "def f():\n    pass\n");
-    const alice = new Y.Doc();
-    Y.applyUpdate(alice, Y.encodeStateAsUpdate(server));
-    alice.on("update", (u: Uint8Array) => log.push({ id: log.length + 1, at: 5_500 + log.length, seat: 7, data: toBase64(u) }));
-    alice.getText("q-1").insert(0, "# hint\n"); // typed by the interviewer right after showing it
-    alice.getText("q-1").insert(0, "#\n");
-    expect(new Replay(log, { ...TEXTS, shown: [{ at: 60_000, seat: 7 }] }).seats).toEqual([7, 7, 7]);
-    const replay = new Replay(log, { ...TEXTS, shown: [{ at: 5_010, seat: 7 }] });
-    expect(replay.seats).toEqual([null, 7, 7]);
-    replay.seek(3);
+  it("credits the server's updates (starter code) to nobody", () => {
+    const { log } = recordSession([
+      [1, q1((t) => t.insert(0, "def f():\n    pass\n"))],
+      [2, q1((t) => t.insert(0, "# mine\n"))],
+    ]);
+    log[0].seat = null;
+    const replay = new Replay(log, TEXTS);
+    replay.seek(2);
     expect(replay.authors("q-1")).toEqual([
-      { from: 0, to: 9, seat: 7 },
-      { from: 9, to: 27, seat: null },
+      { from: 0, to: 7, seat: 2 },
+      { from: 7, to: 25, seat: null },
     ]);
   });
 });

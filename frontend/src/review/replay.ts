@@ -38,8 +38,6 @@ export interface ReplayOptions {
   texts: string[];
   /** Stored full states; one older than every update given is the state the log starts from. */
   checkpoints?: LogCheckpoint[];
-  /** `question.shown` moments: starter code inserted then is credited to nobody. */
-  shown?: { at: number; seat: number | null }[];
   every?: number;
 }
 
@@ -48,29 +46,6 @@ export function fromBase64(data: string): Uint8Array {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
-}
-
-/**
- * Starter code: the server inserts it when a question is first shown, from a document of its
- * own (a client id used for that one update), logged under the seat that showed the question.
- * An update like that within `windowMs` of a `question.shown` by the same seat is nobody's typing.
- */
-export function starterUpdates(
-  updates: { at: number; seat: number | null; bytes: Uint8Array }[],
-  shown: { at: number; seat: number | null }[],
-  windowMs = 2000,
-): Set<number> {
-  const near = (i: number) => shown.some((s) => s.seat === updates[i].seat && Math.abs(s.at - updates[i].at) <= windowMs);
-  const candidates = updates.map((_, i) => i).filter((i) => updates[i].seat !== null && near(i));
-  if (!candidates.length) return new Set();
-  const uses = new Map<number, number>();
-  for (const u of updates) for (const client of Y.parseUpdateMeta(u.bytes).to.keys()) uses.set(client, (uses.get(client) ?? 0) + 1);
-  return new Set(
-    candidates.filter((i) => {
-      const clients = [...Y.parseUpdateMeta(updates[i].bytes).to.keys()];
-      return clients.length === 1 && uses.get(clients[0]) === 1;
-    }),
-  );
 }
 
 function applyOps(state: TextState, ops: Op[], seat: number | null): void {
@@ -148,7 +123,7 @@ function copyState(state: TextState): TextState {
 export class Replay {
   /** `at` of each update, never decreasing. */
   readonly times: number[];
-  /** Who made each update: a seat, or null for the server (starter code). */
+  /** Who made each update: a seat, or null for the server (starter code: nobody typed it). */
   readonly seats: (number | null)[];
   private readonly names: string[];
   private readonly steps: Step[][] = [];
@@ -162,11 +137,7 @@ export class Replay {
     let latest = -Infinity;
     this.times = sorted.map((u) => (latest = Math.max(latest, toMs(u.at) ?? latest)));
     const bytes = sorted.map((u) => fromBase64(u.data));
-    const starter = starterUpdates(
-      sorted.map((u, i) => ({ at: this.times[i], seat: u.seat, bytes: bytes[i] })),
-      options.shown ?? [],
-    );
-    this.seats = sorted.map((u, i) => (starter.has(i) ? null : u.seat));
+    this.seats = sorted.map((u) => u.seat);
     this.names = options.texts;
 
     const doc = new Y.Doc();
