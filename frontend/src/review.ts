@@ -78,18 +78,33 @@ async function main(): Promise<void> {
   });
   const firstEdit = replay.times[0];
   const lastEdit = replay.times[replay.length - 1];
-  const start = toMs(log.started_at) ?? Math.min(firstEdit ?? Infinity, ...events.filter((e) => e.type !== "room.created").map((e) => e.at));
+  // The recording starts when the room did (else at its first sign of life) and ends when it
+  // ended (else at its last edit or event so far).
+  const firstActivity = Math.min(firstEdit ?? Infinity, ...events.filter((e) => e.type !== "room.created").map((e) => e.at));
+  const start = toMs(log.started_at) ?? (Number.isFinite(firstActivity) ? firstActivity : (events[0]?.at ?? Date.now()));
   const roomEnd = toMs(log.ended_at);
   const end = Math.max(start + 1000, roomEnd ?? Math.max(...events.map((e) => e.at), start), lastEdit ?? start);
   const activityTimes = [...replay.times, ...events.map((e) => e.at)].sort((a, b) => a - b);
   const player = new Player(start, end, activityTimes, replay.times);
-  byId("review-when").textContent = `${new Date(start).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })} · ${formatClock(end - start)}${roomEnd ? "" : " so far"}`;
+  byId("review-when").textContent = `${new Date(start).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })} · ${formatClock(end - start)}`;
+  if (!roomEnd) {
+    // A live room: this is the recording so far; reloading fetches what happened since.
+    byId("review-when").append(
+      " · ",
+      h("strong", { class: "live-note" }, "Live: recorded so far"),
+      " ",
+      h("button", { type: "button", class: "btn small link", onclick: () => location.reload() }, "Reload"),
+    );
+  }
 
   // The code: one tab per question, following the question on display unless one is picked.
   const editorHost = byId("review-editor");
   editorHost.replaceChildren();
   const code = new CodeView(editorHost);
-  const texts: LogText[] = log.texts;
+  // A tab for each question that was shown or has code; planned but never used ones are noise.
+  const shownIds = new Set(transcript.events.filter((e) => e.type === "question.shown").map((e) => e.data?.question));
+  replay.seek(replay.length);
+  const texts: LogText[] = log.texts.filter((t) => shownIds.has(t.question) || replay.text(t.text) !== "");
   const follow = byId<HTMLInputElement>("follow");
   const showAuthors = byId<HTMLInputElement>("show-authors");
   let picked: LogText | null = texts[0] ?? null;
@@ -148,7 +163,7 @@ async function main(): Promise<void> {
     player.seek(e.at);
   };
   renderMarks(byId("marks") as unknown as SVGSVGElement, events, start, end, jump);
-  const markEvent = renderEventList(byId<HTMLOListElement>("events"), events, start, colorOf, jump);
+  const markEvent = renderEventList(byId<HTMLOListElement>("events"), events, start, colorOf, jump, document.querySelector<HTMLElement>(".side .side-body"));
   const signalsOnly = byId<HTMLInputElement>("signals-only");
   signalsOnly.addEventListener("change", () => byId("events").classList.toggle("signals-only", signalsOnly.checked));
   const signalCount = events.filter((e) => e.signal).length;
@@ -222,7 +237,7 @@ async function main(): Promise<void> {
     } else {
       lastEditEl.textContent = "No edits yet";
     }
-    markEvent(t);
+    markEvent(t, player.playing);
     markActivity(t);
   }
   player.onChange(draw);

@@ -329,3 +329,17 @@ def test_review_looks_right_on_a_tablet_and_in_dark_mode(server, browser, screen
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
         page.context.close()
+
+
+def test_a_room_that_has_not_started_shows_an_empty_recording(server, browser):
+    alice = interviewer("alice")
+    made = room_with_seats(alice, "Tomorrow's loop")
+    plan(made["room"], question("two-sum"))
+    page = open_review(browser, server, login_session(alice), made["room"])
+    expect(page.locator("#review-editor")).to_contain_text("No question was shown")
+    expect(page.locator("#load-error")).to_be_hidden()
+    expect(page.locator("#review-when")).to_contain_text("Live: recorded so far")
+    expect(page.locator("#last-edit")).to_have_text("No edits yet")
+    page.get_by_role("tab", name="Scorecard").click()
+    expect(page.locator("#scorecard legend").first).to_have_text("Two sum")
+    page.context.close()

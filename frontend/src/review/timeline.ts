@@ -34,14 +34,18 @@ export function renderMarks(host: SVGSVGElement, events: ReviewEvent[], start: n
   }
 }
 
-/** The list of events; returns a function that marks the latest one at or before `t`. */
+/**
+ * The list of events; returns a function that marks the latest one at or before `t` and, when
+ * `reveal` (playing), scrolls it into view inside `scroller` only: never the page itself.
+ */
 export function renderEventList(
   host: HTMLOListElement,
   events: ReviewEvent[],
   start: number,
   nameColor: (seat: number | null) => string,
   onPick: (e: ReviewEvent) => void,
-): (t: number) => void {
+  scroller: HTMLElement | null = null,
+): (t: number, reveal: boolean) => void {
   const items = events.map((event) =>
     h(
       "li",
@@ -58,12 +62,18 @@ export function renderEventList(
   host.replaceChildren(...items);
   const times = events.map((e) => e.at);
   let current: HTMLElement | null = null;
-  return (t: number) => {
+  return (t: number, reveal: boolean) => {
     const index = countAtOrBefore(times, t) - 1;
     const item = index >= 0 ? items[index] : null;
     if (item === current) return;
     current?.removeAttribute("aria-current");
     item?.setAttribute("aria-current", "true");
     current = item;
+    if (!reveal || !item || !scroller || scroller.scrollHeight <= scroller.clientHeight) return;
+    const box = scroller.getBoundingClientRect();
+    const row = item.getBoundingClientRect();
+    if (row.height === 0) return; // the events tab is hidden
+    if (row.top < box.top) scroller.scrollTop -= box.top - row.top + 8;
+    else if (row.bottom > box.bottom) scroller.scrollTop += row.bottom - box.bottom + 8;
   };
 }
