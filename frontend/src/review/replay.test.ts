@@ -78,7 +78,10 @@ describe("Replay", () => {
         (doc) => {
           const t = doc.getText(name);
           const at = Math.floor(r * (t.length + 1));
-          if (r < 0.3 && t.length > 2) t.delete(Math.min(at, t.length - 1), Math.min(3, t.length - Math.min(at, t.length - 1)));
+          const from = Math.min(at, Math.max(0, t.length - 1));
+          const count = Math.min(3, t.length - from);
+          if (r < 0.3 && t.length > 2) t.delete(from, count);
+          else if (r < 0.4 && t.length > 2) doc.transact(() => (t.delete(from, count), t.insert(from, word))); // a replacement
           else t.insert(at, word);
         },
       ]);

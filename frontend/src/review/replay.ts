@@ -48,6 +48,59 @@ export function fromBase64(data: string): Uint8Array {
   return bytes;
 }
 
+/** Visible characters to the right of `item`. */
+function lengthAfter(item: Y.Item): number {
+  let n = 0;
+  for (let right = item.right as Y.Item | null; right !== null; right = right.right as Y.Item | null) {
+    if (!right.deleted && right.countable) n += right.length;
+  }
+  return n;
+}
+
+/**
+ * The change to `text` as ops, found from the item(s) the transaction touched: typing and
+ * deleting happen mostly near the end, so this walks a few items where Yjs's own
+ * `event.delta` walks the whole text for every update. Returns null when the transaction is
+ * not one plain insert or one plain delete (the caller then asks Yjs).
+ */
+export function quickOps(event: Y.YTextEvent): Op[] | null {
+  const tr = event.transaction;
+  const text = event.target;
+  const store = tr.doc.store;
+  let added: Y.Item | null = null;
+  for (const [client, after] of tr.afterState) {
+    const before = tr.beforeState.get(client) ?? 0;
+    if (after <= before) continue;
+    if (added) return null;
+    const item = Y.getItem(store, Y.createID(client, before));
+    if (!(item instanceof Y.Item) || item.length !== after - before) return null;
+    added = item;
+  }
+  const ranges = [...tr.deleteSet.clients].flatMap(([client, list]) => list.map((d) => ({ client, ...d })));
+  if (added && ranges.length === 0) {
+    if (added.parent !== text || added.deleted || !(added.content instanceof Y.ContentString)) return null;
+    const pos = text.length - lengthAfter(added) - added.length;
+    return [...(pos ? [{ retain: pos }] : []), { insert: added.content.str }];
+  }
+  if (!added && ranges.length === 1) {
+    const { client, clock, len } = ranges[0];
+    const last = Y.getItem(store, Y.createID(client, clock + len - 1));
+    const first = Y.getItem(store, Y.createID(client, clock));
+    if (!(last instanceof Y.Item) || last.parent !== text || first.parent !== text) return null;
+    // One client's contiguous clocks: check they are one contiguous run of the text.
+    let count = 0;
+    for (let item: Y.Item | null = first; item !== null; item = item.right as Y.Item | null) {
+      if (item.id.client !== client || !(item.content instanceof Y.ContentString)) return null;
+      count += item.length;
+      if (item === last) break;
+    }
+    if (count !== len) return null;
+    const pos = text.length - lengthAfter(last);
+    return [...(pos ? [{ retain: pos }] : []), { delete: len }];
+  }
+  return null;
+}
+
 function applyOps(state: TextState, ops: Op[], seat: number | null): void {
   let pos = 0;
   for (const op of ops) {
@@ -147,7 +200,7 @@ export class Replay {
     const texts = this.names.map((name) => doc.getText(name));
     this.states = texts.map((t) => ({ text: t.toString(), runs: t.length ? [{ length: t.length, seat: null }] : [] }));
     let current: Step[] = [];
-    texts.forEach((t, index) => t.observe((event) => current.push({ text: index, ops: event.delta as Op[] })));
+    texts.forEach((t, index) => t.observe((event) => current.push({ text: index, ops: quickOps(event) ?? (event.delta as Op[]) })));
     const live = this.states.map(copyState);
     this.checkpoints.push(live.map(copyState));
     bytes.forEach((update, i) => {
