@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from questions.models import (
@@ -62,10 +62,16 @@ def is_text(value: Any) -> str | None:
     return None if value.strip() else "must not be empty"
 
 
-def is_slug(value: Any) -> str | None:
-    if not isinstance(value, str) or not SLUG.match(value):
-        return "must be a slug (letters, digits, '-' and '_')"
-    return None if len(value) <= 100 else "must be at most 100 characters"
+def slug(limit: int) -> Check:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or not SLUG.match(value):
+            return "must be a slug (letters, digits, '-' and '_')"
+        return None if len(value) <= limit else f"must be at most {limit} characters"
+
+    return check
+
+
+is_slug = slug(100)  # a question's slug, and references to one
 
 
 def max_length(limit: int) -> Check:
@@ -77,11 +83,17 @@ def max_length(limit: int) -> Check:
     return check
 
 
-def positive_int(value: Any) -> str | None:
-    # YAML reads `yes` as True, and bool is an int to Python: refuse it explicitly.
-    if isinstance(value, bool) or not isinstance(value, int):
-        return "must be a whole number"
-    return None if value > 0 else "must be greater than 0"
+def whole_number(low: int, high: int = 100_000) -> Check:
+    def check(value: Any) -> str | None:
+        # YAML reads `yes` as True, and bool is an int to Python: refuse it explicitly.
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be a whole number"
+        return None if low <= value <= high else f"must be from {low} to {high}"
+
+    return check
+
+
+positive_int = whole_number(1)
 
 
 def one_of(choices: Sequence[str]) -> Check:
@@ -126,9 +138,9 @@ def record(fields: dict[str, Field]) -> Callable[[Any, str], list[str]]:
 
 CATEGORY = record(
     {
-        "slug": Field(is_slug),
+        "slug": Field(slug(50)),
         "name": Field(max_length(100)),
-        "position": Field(lambda v: None if v == 0 else positive_int(v), False, 0),
+        "position": Field(whole_number(0), False, 0),
     }
 )
 RUBRIC_LEVEL = record(
@@ -170,7 +182,7 @@ QUESTION_FIELDS = {
 QUESTION = record(QUESTION_FIELDS)
 TEMPLATE = record(
     {
-        "slug": Field(is_slug),
+        "slug": Field(slug(50)),
         "title": Field(max_length(200)),
         "description": Field(is_str, False, ""),
         "kind": Field(one_of(TEMPLATE_KINDS), False, "interview"),
@@ -441,6 +453,10 @@ def load_files(paths: Sequence[Path] | None = None) -> LoadReport:
                 _store(bank, report)
         except BankError as exc:
             errors += exc.errors
+            continue
+        except DatabaseError as exc:
+            # What the checks above do not foresee (a NUL character in a text, say).
+            errors.append(f"{name}: could not be stored: {' '.join(str(exc).split())}")
             continue
         claimed.update({q["slug"]: name for q in bank.questions})
     if errors:

@@ -166,6 +166,14 @@ BAD_FILES = {
         ),
         "questions[0].solution: is required when the question has tests",
     ),
+    "a category slug too long for its column": (
+        GOOD.replace("slug: warmups", "slug: " + "w" * 51),
+        "category.slug: must be at most 50 characters",
+    ),
+    "a NUL character, which PostgreSQL cannot store": (
+        GOOD.replace("Print a greeting.", '"Print\\0 a greeting."'),
+        "could not be stored",
+    ),
 }
 
 
