@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -43,6 +44,9 @@ class DaphneServer:
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
+        # A file, not a pipe: nobody reads a pipe while the test runs, and once its buffer
+        # is full every log line blocks the whole server.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
 
     @property
     def http_url(self) -> str:
@@ -67,12 +71,12 @@ class DaphneServer:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"daphne exited: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"daphne exited: {self.output()[-2000:]}")
             try:
                 with urllib.request.urlopen(f"{self.http_url}/healthz", timeout=1) as response:
                     if response.status == 200:
@@ -80,6 +84,11 @@ class DaphneServer:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("daphne did not become healthy in time")
+
+    def output(self) -> str:
+        """What the server logged so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL: no cleanup runs, as when a machine dies."""
