@@ -2,8 +2,15 @@
 
 An update is checked (size, role, that pycrdt can apply it), stored durably, and only then
 relayed to the room's group. Sync requests are answered from the process's cached copy of
-the document, caught up from the log first. Awareness is relayed to every connection,
-the sender included, and a closed connection's awareness states are removed.
+the document, caught up from the log first. Each connection then forwards to its client the
+room's updates in log order, from the last one it sent. Awareness is relayed to every
+connection, the sender included, and a closed connection's awareness states are removed.
+
+The channel layer is only a fast path: a relay it loses (Redis restarting, a subscriber
+reconnecting) costs nothing. The next relay shows the gap (each update names the one before
+it) and the room reads the log; and every DOC_RESYNC_S seconds each connection re-joins its
+group and catches up from the log, for a loss that no later relay reveals. A channel-layer
+error never closes a connection.
 """
 
 from __future__ import annotations
@@ -39,6 +46,28 @@ from rooms.seats import seat_for_scope
 
 log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"
+LAYER = "documents"  # the channel layer alias of the document channel (settings)
+
+
+class LayerHealth:
+    """Logs when the channel layer starts failing and when it works again: once per outage,
+    not a traceback per keystroke."""
+
+    def __init__(self) -> None:
+        self.failing = False
+
+    def failed(self, what: str, error: Exception) -> None:
+        if not self.failing:
+            log.warning("channel layer failing (%s: %r); relying on catch-up", what, error)
+        self.failing = True
+
+    def worked(self) -> None:
+        if self.failing:
+            log.warning("channel layer works again")
+        self.failing = False
+
+
+layer_health = LayerHealth()
 
 
 def group_name(room_id: str) -> str:
@@ -68,13 +97,16 @@ async def relay_update(room_id: str, update: bytes, update_id: int | None = None
     """Send a stored update (e.g. starter code inserted by the server) to the room's clients."""
     from channels.layers import get_channel_layer
 
-    layer: Any = get_channel_layer()
-    await layer.group_send(
-        group_name(room_id), {"type": "doc.update", "data": update, "id": update_id, "sender": ""}
-    )
+    layer: Any = get_channel_layer(LAYER)
+    message = {"type": "doc.update", "data": update, "id": update_id, "prev_id": None}
+    try:
+        await layer.group_send(group_name(room_id), message)
+    except Exception as error:  # stored already: connections catch up from the log
+        layer_health.failed("relay", error)
 
 
 class DocConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = LAYER
     seat: Seat | None = None
     room: RoomDoc | None = None
 
@@ -93,6 +125,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         self.own_awareness: dict[int, AwarenessEntry] = {}  # this connection's clients
         self.bucket = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
         self.tasks: list[asyncio.Task[None]] = []
+        self.sent_id: int | None = None  # the last update the client has (None: not synced)
         seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
         await self.accept()
         if seat is None:
@@ -100,21 +133,17 @@ class DocConsumer(AsyncWebsocketConsumer):
             return
         self.seat = seat
         # Join the group first, then load: an update racing the load arrives through the
-        # group, and applying it twice is harmless.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # group, and the room applies each update once.
+        await self._join_group()
         self.room = await hub().open(self.room_id)
-        self.seen_version = self.room.version
-        self.synced_state = self.room.doc.get_state()
         # Our state vector: the client answers with whatever we lack (its offline edits).
-        await self.send(bytes_data=create_sync_step1_message(self.synced_state))
+        await self.send(bytes_data=create_sync_step1_message(self.room.doc.get_state()))
         if self.room.awareness:
             states = list(self.room.awareness.values())
             await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
         # Connections on other processes tell us who is there (and where their cursors are).
-        await self.channel_layer.group_send(
-            self.group, {"type": "doc.awareness_query", "reply_to": self.channel_name}
-        )
-        self.tasks.append(asyncio.create_task(self._catch_up_forever()))
+        await self._relay({"type": "doc.awareness_query", "reply_to": self.channel_name})
+        self.tasks.append(asyncio.create_task(self._keep_up_forever()))
 
     async def disconnect(self, code: int) -> None:
         for task in self.tasks:
@@ -127,9 +156,7 @@ class DocConsumer(AsyncWebsocketConsumer):
                     AwarenessEntry(entry.client_id, entry.clock + 1, "null")
                     for entry in self.own_awareness.values()
                 ]
-                await self.channel_layer.group_send(
-                    self.group, {"type": "doc.awareness", "data": encode_awareness(gone)}
-                )
+                await self._relay({"type": "doc.awareness", "data": encode_awareness(gone)})
         with contextlib.suppress(Exception):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.room is not None:
@@ -165,7 +192,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             diff = self.room.doc.get_update(state_vector)
         except Exception as error:
             raise Malformed("not a valid state vector") from error
-        self._mark_caught_up()
+        self.sent_id = self.room.last_id  # from here on, updates are forwarded in order
         await self.send(bytes_data=create_sync_step2_message(diff))
 
     async def accept_update(self, update: bytes) -> None:
@@ -178,30 +205,25 @@ class DocConsumer(AsyncWebsocketConsumer):
         while not self.bucket.take():  # slow a flood down rather than drop edits
             await asyncio.sleep(1 / limits.UPDATES_PER_S)
         try:
-            update_id = await writer().write(PendingUpdate(self.room_id, self.seat.id, update))
+            stored = await writer().write(PendingUpdate(self.room_id, self.seat.id, update))
         except Exception:
             log.exception("update not stored in room %s", self.room_id)
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
-        self.room.accepted(update, update_id)
-        await self.channel_layer.group_send(
-            self.group,
-            {"type": "doc.update", "data": update, "id": update_id, "sender": self.channel_name},
+        await self._relay(
+            {"type": "doc.update", "data": update, "id": stored.id, "prev_id": stored.prev_id}
         )
+        await self._take(update, stored.id, stored.prev_id, origin=self.channel_name)
 
     async def relay_awareness(self, payload: bytes) -> None:
         entries = parse_awareness(payload)
         for entry in entries:
             self.own_awareness[entry.client_id] = entry
-        await self.channel_layer.group_send(self.group, {"type": "doc.awareness", "data": payload})
+        await self._relay({"type": "doc.awareness", "data": payload})
 
     # --- group messages ---------------------------------------------------------------
 
     async def doc_update(self, event: dict[str, Any]) -> None:
-        if self.room is None:
-            return
-        self.room.apply(event["data"], event.get("id"))
-        if event.get("sender") != self.channel_name:
-            await self.send(bytes_data=create_update_message(event["data"]))
+        await self._take(event["data"], event.get("id"), event.get("prev_id"))
 
     async def doc_awareness(self, event: dict[str, Any]) -> None:
         if self.room is None:
@@ -214,27 +236,67 @@ class DocConsumer(AsyncWebsocketConsumer):
         if event["reply_to"] == self.channel_name or not self.own_awareness:
             return
         states = encode_awareness(list(self.own_awareness.values()))
-        await self.channel_layer.send(event["reply_to"], {"type": "doc.awareness", "data": states})
+        with contextlib.suppress(Exception):  # awareness is refreshed by clients anyway
+            await self.channel_layer.send(
+                event["reply_to"], {"type": "doc.awareness", "data": states}
+            )
 
-    # --- catching up --------------------------------------------------------------------
+    # --- the channel layer, a fast path that may fail ------------------------------------
 
-    def _mark_caught_up(self) -> None:
-        assert self.room is not None
-        self.seen_version = self.room.version
-        self.synced_state = self.room.doc.get_state()
+    async def _join_group(self) -> None:
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except Exception as error:
+            layer_health.failed("group_add", error)
 
-    async def _catch_up_forever(self) -> None:
-        """Every few seconds send what the client may have missed (a dropped relay)."""
+    async def _relay(self, message: dict[str, Any]) -> None:
+        try:
+            await self.channel_layer.group_send(self.group, message)
+        except Exception as error:
+            layer_health.failed("relay", error)
+        else:
+            layer_health.worked()
+
+    # --- updates in log order ----------------------------------------------------------
+
+    async def _take(
+        self, update: bytes, update_id: int | None, prev_id: int | None, origin: str = ""
+    ) -> None:
+        """A stored update reached this process: into the room, then on to our client."""
+        if self.room is None:
+            return
+        try:
+            await self.room.receive(update, update_id, prev_id, origin)
+        except Exception:  # the log could not be read: the periodic catch-up will
+            log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
+        await self._forward()
+
+    async def _forward(self) -> None:
+        """Send the client the room's updates after the last one it has, in order."""
+        if self.room is None or self.sent_id is None:
+            return
+        entries = self.room.updates_after(self.sent_id)
+        if entries is None:  # too far behind for the recent updates: the whole document
+            self.sent_id = self.room.last_id
+            await self.send(bytes_data=create_sync_step2_message(self.room.doc.get_update()))
+            return
+        if entries:
+            self.sent_id = entries[-1].id
+        for entry in entries:
+            if entry.origin != self.channel_name:  # the sender has its own update
+                await self.send(bytes_data=create_update_message(entry.update))
+
+    async def _keep_up_forever(self) -> None:
+        """Every DOC_RESYNC_S seconds: re-join the group (a restarted Redis may have lost it)
+        and forward whatever the log holds that no relay brought (the last ones lost)."""
         while True:
             await asyncio.sleep(limits.RESYNC_S)
             if self.room is None:
                 return
+            await self._join_group()
             try:
                 await self.room.refresh(min_interval_s=limits.RESYNC_S / 2)
             except Exception:
                 log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
                 continue
-            if self.room.version != self.seen_version:
-                diff = self.room.doc.get_update(self.synced_state)
-                self._mark_caught_up()
-                await self.send(bytes_data=create_sync_step2_message(diff))
+            await self._forward()

@@ -1,9 +1,14 @@
 """The rooms of one server process: a cached copy of each open room's document.
 
 PostgreSQL is the truth. The cached Doc answers sync requests without a database read per
-message; it is kept current by every update this process accepts or receives through the
-channel layer, and caught up from the log (`ids above last_id`) on join and on resync, so a
-relay the channel layer dropped can never leave it, or a client, behind.
+message. It takes the room's updates strictly in log order: each stored update carries the id
+of the one before it, so an update whose predecessor never arrived (a relay the channel layer
+lost) makes the room read the log first. Applying in log order also means no update ever
+waits in pycrdt for a missing one: pycrdt 0.14 can lose such pending updates once more
+arrive.
+
+The room keeps its recent updates, so each connection forwards to its client exactly the
+updates after the last one it sent, in order, whichever way they reached the process.
 """
 
 from __future__ import annotations
@@ -12,56 +17,79 @@ import asyncio
 import time
 import weakref
 from collections import deque
+from dataclasses import dataclass
 
 from pycrdt import Doc
 
 from editor import dbthread, store, writer
 from editor.protocol import AwarenessEntry
 
-RECENT_IDS = 2000
+RECENT_UPDATES = 2000
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    prev_id: int
+    update: bytes
+    origin: str  # the channel of the connection that sent it ("" if unknown)
 
 
 class RoomDoc:
     def __init__(self, room_id: str, loaded: store.LoadedDoc) -> None:
         self.room_id = room_id
         self.doc: Doc = loaded.doc
-        self.last_id = loaded.last_id
+        self.last_id = loaded.last_id  # every update of the room up to here is applied
         self.stored_bytes = loaded.stored_bytes
-        self.version = 0  # bumped on every change of self.doc
+        self.recent: deque[Entry] = deque(maxlen=RECENT_UPDATES)
         self.awareness: dict[int, AwarenessEntry] = {}
         self.connections = 0
         self.refreshed_at = time.monotonic()
         self.lock = asyncio.Lock()
-        self._recent: deque[int] = deque(maxlen=RECENT_IDS)
-        self._recent_set: set[int] = set()
 
-    def apply(self, update: bytes, update_id: int | None = None) -> None:
-        if update_id is not None:
-            if update_id in self._recent_set:
-                return  # already applied through another connection of this process
-            if len(self._recent) == self._recent.maxlen:
-                self._recent_set.discard(self._recent[0])
-            self._recent.append(update_id)
-            self._recent_set.add(update_id)
-        self.doc.apply_update(update)
-        self.version += 1
+    def _append(self, entry: Entry) -> None:
+        self.doc.apply_update(entry.update)
+        self.recent.append(entry)
+        self.last_id = entry.id
+        self.stored_bytes += len(entry.update)
 
-    def accepted(self, update: bytes, update_id: int) -> None:
-        self.stored_bytes += len(update)
-        self.apply(update, update_id)
+    async def receive(
+        self, update: bytes, update_id: int | None, prev_id: int | None, origin: str = ""
+    ) -> None:
+        """A stored update, accepted here or relayed: applied in log order, once."""
+        if update_id is not None and update_id <= self.last_id:
+            return
+        if update_id is not None and prev_id == self.last_id:
+            self._append(Entry(update_id, prev_id, update, origin))
+            return
+        await self.refresh(wanted=update_id)  # we missed one (or no id came): read the log
 
-    async def refresh(self, min_interval_s: float = 0.0) -> None:
-        """Catch up from the log with every update stored since the last look."""
+    async def refresh(self, min_interval_s: float = 0.0, wanted: int | None = None) -> None:
+        """Catch up from the log with every update stored since the last one applied."""
         if time.monotonic() - self.refreshed_at < min_interval_s:
             return
         async with self.lock:
+            if wanted is not None and self.last_id >= wanted:
+                return  # another connection's catch-up brought it meanwhile
+            after = self.last_id
             rows = await dbthread.run(
-                dbthread.READS, lambda: store.updates_after(self.room_id, self.last_id)
+                dbthread.READS, lambda: store.updates_after(self.room_id, after)
             )
             for update_id, update in rows:
-                self.apply(update, update_id)
-                self.last_id = update_id
+                if update_id > self.last_id:  # some may have arrived meanwhile, in order
+                    self._append(Entry(update_id, self.last_id, update, ""))
             self.refreshed_at = time.monotonic()
+
+    def updates_after(self, sent_id: int) -> list[Entry] | None:
+        """The room's updates after `sent_id`, in order; None if they are no longer kept."""
+        if sent_id >= self.last_id:
+            return []
+        found: list[Entry] = []
+        for entry in reversed(self.recent):
+            found.append(entry)
+            if entry.prev_id == sent_id:
+                return found[::-1]
+        return None
 
     def note_awareness(self, entries: list[AwarenessEntry]) -> None:
         for entry in entries:

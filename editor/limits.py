@@ -1,10 +1,12 @@
 """Limits of the document channel (each breach closes with a code; nothing is stored)."""
 
+from django.conf import settings
+
 MAX_FRAME_BYTES = 1_000_000  # one frame; under daphne's own 1 MiB cap, so ours answers first
 MAX_DOC_BYTES = 8 * 1024 * 1024  # the stored state of one room
 UPDATES_PER_S = 60  # sustained per connection; beyond it the connection is slowed, not cut
 UPDATES_BURST = 300
-RESYNC_S = 10  # how often a connection is caught up from the log (dropped relays)
+RESYNC_S: float = settings.DOC_RESYNC_S  # how often a connection catches up from the log
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404

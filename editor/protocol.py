@@ -61,7 +61,7 @@ def parse_message(frame: bytes) -> Message:
         if message_type == YMessageType.SYNC:
             sync_type = decoder.read_var_uint()
             payload = _read_payload(decoder)
-            kinds = {
+            kinds: dict[int, str] = {
                 YSyncMessageType.SYNC_STEP1: "sync1",
                 YSyncMessageType.SYNC_STEP2: "sync2",
                 YSyncMessageType.SYNC_UPDATE: "update",

@@ -3,7 +3,11 @@
 Every accepted Yjs update is one DocUpdate row (time, seat, bytes), kept for playback.
 Inserts for one room are serialized by a transaction-scoped advisory lock, so a room's update
 ids grow in commit order: a reader that has seen every id up to X can catch up by asking for
-ids above X and never miss a row that commits late.
+ids above X and never miss a row that commits late. Each stored update also learns the id of
+the room's update before it, so whoever receives it through the channel layer can tell
+whether it missed one (a lost relay) and must read the log first.
+The log is in causal order (a client only builds on what the server stored before), so
+applying it in id order never leaves an update waiting for a missing one.
 Snapshots fold the log every SNAPSHOT_EVERY updates (applied to a Doc, then `get_update()`;
 never `merge_updates`, which is superlinear), so loading a long room is one snapshot plus a
 short tail.
@@ -33,6 +37,12 @@ class PendingUpdate:
     data: bytes
 
 
+@dataclass(frozen=True)
+class StoredUpdate:
+    id: int
+    prev_id: int  # the room's update before this one (0: none)
+
+
 @dataclass
 class LoadedDoc:
     doc: Doc
@@ -59,13 +69,40 @@ def _lock_rooms(room_ids: list[str]) -> None:
         )
 
 
+def _last_ids(room_ids: list[str]) -> dict[str, int]:
+    """Each room's latest update id (0: none yet), in one round trip."""
+    if connection.vendor != "postgresql":
+        return {
+            room_id: DocUpdate.objects.filter(room_id=room_id)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+            or 0
+            for room_id in room_ids
+        }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r, (SELECT max(id) FROM {DocUpdate._meta.db_table} WHERE room_id = r)"
+            " FROM unnest(%s::text[]) AS r",
+            [room_ids],
+        )
+        return {room_id: last or 0 for room_id, last in cursor.fetchall()}
+
+
 def append_updates(batch: Sequence[PendingUpdate]) -> list[int]:
     """Store a batch of updates durably in one transaction; returns their ids in batch order."""
+    return [stored.id for stored in store_updates(batch)]
+
+
+def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
+    """Store a batch of updates durably in one transaction; each learns its id and the id of
+    its room's update before it (batch order)."""
     if not batch:
         return []
     with transaction.atomic():
         if connection.vendor == "postgresql":
             _lock_rooms([pending.room_id for pending in batch])
+        last = _last_ids(sorted({pending.room_id for pending in batch}))  # after the locks
         now = timezone.now()  # after the locks: a room's times grow with its ids
         rows = DocUpdate.objects.bulk_create(
             [
@@ -75,7 +112,11 @@ def append_updates(batch: Sequence[PendingUpdate]) -> list[int]:
                 for pending in batch
             ]
         )
-    return [row.id for row in rows]
+    stored = []
+    for pending, row in zip(batch, rows, strict=True):
+        stored.append(StoredUpdate(row.id, last[pending.room_id]))
+        last[pending.room_id] = row.id
+    return stored
 
 
 def _apply_all(doc: Doc, updates: Iterable[bytes]) -> None:

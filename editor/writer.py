@@ -22,14 +22,14 @@ log = logging.getLogger(__name__)
 
 class UpdateWriter:
     def __init__(self) -> None:
-        self.queue: list[tuple[store.PendingUpdate, asyncio.Future[int]]] = []
+        self.queue: list[tuple[store.PendingUpdate, asyncio.Future[store.StoredUpdate]]] = []
         self.wakeup = asyncio.Event()
         self.unfolded: Counter[str] = Counter()  # room -> updates written since its last fold
         self.task = asyncio.get_running_loop().create_task(self._run())
 
-    async def write(self, pending: store.PendingUpdate) -> int:
-        """Returns the stored update's id once it is committed."""
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    async def write(self, pending: store.PendingUpdate) -> store.StoredUpdate:
+        """Returns the stored update's id (and its predecessor's) once it is committed."""
+        future: asyncio.Future[store.StoredUpdate] = asyncio.get_running_loop().create_future()
         self.queue.append((pending, future))
         self.wakeup.set()
         return await future
@@ -43,16 +43,16 @@ class UpdateWriter:
                 continue
             updates = [pending for pending, _ in batch]
             try:
-                write = functools.partial(store.append_updates, updates)
-                ids = await dbthread.run(dbthread.WRITES, write)
+                write = functools.partial(store.store_updates, updates)
+                results = await dbthread.run(dbthread.WRITES, write)
             except Exception as error:  # every waiter learns its update was not stored
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_, future), update_id in zip(batch, ids, strict=True):
+            for (_, future), stored in zip(batch, results, strict=True):
                 if not future.done():
-                    future.set_result(update_id)
+                    future.set_result(stored)
             self.unfolded.update(pending.room_id for pending in updates)
             for room_id in [room for room, n in self.unfolded.items() if n >= store.SNAPSHOT_EVERY]:
                 del self.unfolded[room_id]

@@ -1,0 +1,130 @@
+"""No keystroke is lost: a killed server process, a restarted Redis, relays the channel layer
+drops. Each test types unique markers, so a loss or a duplicate shows in the final code."""
+
+import asyncio
+import subprocess
+
+import pytest
+
+from tests.editor.typists import Typist, assert_each_once, converged, markers, stored_code
+from tests.editor.yclient import YClient, eventually
+from tests.servers import free_port
+
+QUICK_RESYNC = {"DOC_RESYNC_S": "1"}
+
+
+async def test_a_killed_process_loses_no_edit_and_offline_edits_merge(daphne_servers, doc_room):
+    server = daphne_servers()
+    alice = await YClient(doc_room.url(server, "candidate")).connect()
+    bob = await YClient(doc_room.url(server, "interviewer")).connect()
+    typists = [
+        Typist(alice, doc_room.text, "a", seed=1).start(),
+        Typist(bob, doc_room.text, "b", seed=2).start(),
+    ]
+    await eventually(lambda: len(markers(bob.code(doc_room.text))) > 40)
+
+    server.kill()  # mid-typing
+    # What each client had received from the other was acknowledged by the server, which
+    # stores before it relays: all of it must be durable, whatever the clients do next.
+    acknowledged = {m for m in markers(bob.code(doc_room.text)) if m.startswith("a")}
+    acknowledged |= {m for m in markers(alice.code(doc_room.text)) if m.startswith("b")}
+    assert set(markers(await stored_code(doc_room.room.id, doc_room.text))) >= acknowledged
+
+    # They keep typing while offline, then a process comes back on the same address.
+    await eventually(lambda: not alice.online and not bob.online)
+    await asyncio.sleep(0.3)
+    daphne_servers(port=server.port)
+    await asyncio.gather(alice.reconnect(), bob.reconnect())
+    await asyncio.sleep(0.3)
+    for typist in typists:
+        await typist.stop()
+
+    code = await converged([alice, bob], doc_room.room.id, doc_room.text)
+    assert_each_once(code, typists[0].typed + typists[1].typed)
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+class RedisServer:
+    """A redis-server of the test's own (never the shared one), restartable on its port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                import time
+
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def own_redis():
+    server = RedisServer().start()
+    yield server
+    server.kill()
+
+
+async def test_a_restarted_redis_loses_no_edit_and_the_room_recovers(
+    daphne_servers, doc_room, own_redis
+):
+    env = {"REDIS_URL": own_redis.url, **QUICK_RESYNC}
+    first, second = daphne_servers(env=env), daphne_servers(env=env)
+    alice = await YClient(doc_room.url(first, "candidate")).connect()
+    bob = await YClient(doc_room.url(second, "interviewer")).connect()
+    typists = [
+        Typist(alice, doc_room.text, "a", seed=3).start(),
+        Typist(bob, doc_room.text, "b", seed=4).start(),
+    ]
+    await eventually(lambda: len(markers(bob.code(doc_room.text))) > 40)
+
+    own_redis.kill()  # mid-typing: every relay between the processes is lost meanwhile
+    await asyncio.sleep(1)
+    own_redis.start()
+    await asyncio.sleep(1)
+    for typist in typists:
+        await typist.stop()
+    code = await converged([alice, bob], doc_room.room.id, doc_room.text)
+    assert_each_once(code, typists[0].typed + typists[1].typed)
+    # Nobody was disconnected, and the room works again through the channel layer.
+    assert alice.online and bob.online
+    for client, who in ((alice, "x"), (bob, "y")):
+        client.text(doc_room.text).insert(0, f"<{who}0>")
+    code = await converged([alice, bob], doc_room.room.id, doc_room.text)
+    assert_each_once(code, typists[0].typed + typists[1].typed + ["x0", "y0"])
+    await alice.disconnect()
+    await bob.disconnect()
