@@ -4,7 +4,6 @@ Fields marked interviewer-only never reach a candidate or observer; the role-fil
 serializer in rooms/serializers.py is the one place that enforces it.
 """
 
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models.expressions import CombinedExpression
@@ -15,7 +14,9 @@ SEARCH_CONFIG = "english"
 def search_vector() -> CombinedExpression:
     """What the bank's full-text search matches: title first, then tags, then the prompt.
 
-    The GIN index on questions is built on this very expression, so searches can use it.
+    Migration 0002 builds a GIN index on this very expression (PostgreSQL only), so searches
+    can use it; tests/questions/test_search.py checks that they do. The index is not in
+    Meta.indexes: SQLite rebuilds a table with all its indexes on any change, and has no GIN.
     """
     return (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -62,10 +63,12 @@ class Question(models.Model):
     # Coding questions: visible tests are shown to the candidate, hidden ones are not.
     visible_tests = models.JSONField(default=list, blank=True)
     hidden_tests = models.JSONField(default=list, blank=True)
+    # Digest of the bank file's record last loaded into this row: a row whose content no longer
+    # matches it was edited here (in the admin), and loading the files again keeps that edit.
+    loaded_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["category__position", "slug"]
-        indexes = [GinIndex(search_vector(), name="question_search")]
 
     def __str__(self) -> str:
         return self.title
@@ -76,6 +79,7 @@ class Template(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=20, default="interview")
+    loaded_digest = models.CharField(max_length=64, blank=True, editable=False)  # as Question's
 
     class Meta:
         ordering = ["title"]

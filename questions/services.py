@@ -6,6 +6,7 @@ Loading is keyed by slug and idempotent. Each file loads in its own transaction,
 checked whole: a file with any error loads nothing, and the error names the file and the field.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -347,6 +348,18 @@ class LoadReport:
     categories: int = 0
     questions: int = 0
     templates: int = 0
+    # Slugs of rows edited since they were last loaded, left as they are (see `overwrite`).
+    kept: list[str] = field(default_factory=list)
+
+
+def digest(record: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def _keeps_local_edit(row: Any, current: dict[str, Any], new_digest: str) -> bool:
+    """A row changed since its last load (or made in the admin) that the file would change."""
+    now = digest(current)
+    return now != row.loaded_digest and now != new_digest
 
 
 def bank_files(directory: Path = BANK_DIR) -> list[Path]:
@@ -370,7 +383,7 @@ def _upsert(model: Any, rows: list[Any], fields: list[str]) -> None:
         )
 
 
-def _store(bank: BankFile, report: LoadReport) -> None:
+def _store(bank: BankFile, report: LoadReport, overwrite: bool) -> None:
     _upsert(
         Category,
         [Category(**category) for category in bank.categories],
@@ -378,23 +391,42 @@ def _store(bank: BankFile, report: LoadReport) -> None:
     )
     category_ids = dict(Category.objects.values_list("slug", "id"))
     question_fields = [key for key in QUESTION_FIELDS if key not in ("slug", "category")]
-    _upsert(
-        Question,
-        [
+    existing = Question.objects.select_related("category").in_bulk(
+        [q["slug"] for q in bank.questions], field_name="slug"
+    )
+    rows = []
+    for question in bank.questions:
+        new_digest = digest(question)
+        row = existing.get(question["slug"])
+        if row and not overwrite and _keeps_local_edit(row, question_record(row), new_digest):
+            report.kept.append(question["slug"])
+            continue
+        rows.append(
             Question(
                 slug=question["slug"],
                 category_id=category_ids[question["category"]],
+                loaded_digest=new_digest,
                 **{key: question[key] for key in question_fields},
             )
-            for question in bank.questions
-        ],
-        [*question_fields, "category"],
-    )
+        )
+    _upsert(Question, rows, [*question_fields, "category", "loaded_digest"])
     question_ids = dict(Question.objects.values_list("slug", "id"))
     for data in bank.templates:
+        new_digest = digest(data)
+        template = Template.objects.filter(slug=data["slug"]).first()
+        if (
+            template
+            and not overwrite
+            and _keeps_local_edit(template, template_record(template), new_digest)
+        ):
+            report.kept.append(data["slug"])
+            continue
         template, _ = Template.objects.update_or_create(
             slug=data["slug"],
-            defaults={k: data[k] for k in ("title", "description", "kind")},
+            defaults={
+                **{k: data[k] for k in ("title", "description", "kind")},
+                "loaded_digest": new_digest,
+            },
         )
         # The file is the whole plan: rooms copy a template's items, so replacing them is safe.
         template.items.all().delete()
@@ -407,10 +439,10 @@ def _store(bank: BankFile, report: LoadReport) -> None:
             )
             for position, item in enumerate(data["items"], start=1)
         )
+        report.templates += 1
     report.files.append(bank.path)
     report.categories += len(bank.categories)
-    report.questions += len(bank.questions)
-    report.templates += len(bank.templates)
+    report.questions += len(rows)
 
 
 def _syntax_error(exc: Exception) -> str:
@@ -422,11 +454,12 @@ def _syntax_error(exc: Exception) -> str:
     return f"is not valid YAML or UTF-8: {exc}"
 
 
-def load_files(paths: Sequence[Path] | None = None) -> LoadReport:
+def load_files(paths: Sequence[Path] | None = None, overwrite: bool = False) -> LoadReport:
     """Load bank files (all of questions/bank/ by default), each in its own transaction.
 
     Every good file is loaded; if any file was bad, BankError lists the problems of all the
-    bad ones after the good ones are in.
+    bad ones after the good ones are in. A question or template edited in the database since
+    it was last loaded keeps its edit (listed in `kept`) unless `overwrite`.
     """
     report = LoadReport()
     errors: list[str] = []
@@ -450,7 +483,7 @@ def load_files(paths: Sequence[Path] | None = None) -> LoadReport:
                     known_questions=Question.objects.values_list("slug", flat=True),
                     claimed=claimed,
                 )
-                _store(bank, report)
+                _store(bank, report, overwrite)
         except BankError as exc:
             errors += exc.errors
             continue
@@ -481,6 +514,19 @@ def question_record(question: Question) -> dict[str, Any]:
     }
 
 
+def template_record(template: Template) -> dict[str, Any]:
+    return {
+        "slug": template.slug,
+        "title": template.title,
+        "description": template.description,
+        "kind": template.kind,
+        "items": [
+            {"question": item.question.slug, "minutes": item.minutes}
+            for item in template.items.select_related("question").order_by("position")
+        ],
+    }
+
+
 def dump() -> dict[str, Any]:
     """The whole bank, in the format load_files reads back (as JSON)."""
     return {
@@ -491,19 +537,7 @@ def dump() -> dict[str, Any]:
             question_record(question)
             for question in Question.objects.select_related("category").order_by(*BANK_ORDER)
         ],
-        "templates": [
-            {
-                "slug": template.slug,
-                "title": template.title,
-                "description": template.description,
-                "kind": template.kind,
-                "items": [
-                    {"question": item.question.slug, "minutes": item.minutes}
-                    for item in template.items.select_related("question").order_by("position")
-                ],
-            }
-            for template in Template.objects.order_by("slug")
-        ],
+        "templates": [template_record(t) for t in Template.objects.order_by("slug")],
     }
 
 

@@ -77,11 +77,35 @@ def test_dump_then_load_gives_back_the_same_bank(tmp_path):
     before = dump()
     exported = tmp_path / "bank.json"
     exported.write_text(json.dumps(before, ensure_ascii=False))
-    # Someone edits the bank in the admin; loading the export puts it back.
+    # Someone edits the bank in the admin; loading the export with --overwrite puts it back.
     Question.objects.filter(slug=before["questions"][0]["slug"]).update(title="Edited", tags=[])
     Template.objects.get(slug=before["templates"][0]["slug"]).items.all().delete()
-    load(exported)
+    call_command("load_questions", str(exported), overwrite=True, verbosity=0)
     assert dump() == before
+
+
+def test_edits_made_in_the_admin_survive_loading_the_files_again(tmp_path):
+    path = write(tmp_path, GOOD)
+    load(path)
+    Question.objects.filter(slug="warmup-hello").update(title="Say hello (edited)")
+    Template.objects.get(slug="warmup-plan").items.update(minutes=9)
+    # The file changes too; a plain load (as every server start does) keeps both edits...
+    write(tmp_path, GOOD.replace("Print a greeting.", "Print two greetings."))
+    err = io.StringIO()
+    call_command("load_questions", str(path), stderr=err, verbosity=0)
+    assert "warmup-hello, warmup-plan" in err.getvalue() and "--overwrite" in err.getvalue()
+    question = Question.objects.get(slug="warmup-hello")
+    assert (question.title, question.prompt) == ("Say hello (edited)", "Print a greeting.")
+    assert Template.objects.get(slug="warmup-plan").items.get().minutes == 9
+    # ...and --overwrite replaces them with the file's.
+    call_command("load_questions", str(path), overwrite=True, verbosity=0)
+    question = Question.objects.get(slug="warmup-hello")
+    assert (question.title, question.prompt) == ("Say hello", "Print two greetings.")
+    assert Template.objects.get(slug="warmup-plan").items.get().minutes == 5
+    # Once loaded again, later file changes apply as usual.
+    write(tmp_path, GOOD.replace("Say hello", "Greet"))
+    load(path)
+    assert Question.objects.get(slug="warmup-hello").title == "Greet"
 
 
 FULL_QUESTION = {

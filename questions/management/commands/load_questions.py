@@ -13,12 +13,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="*", type=Path, help="bank files to load")
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace questions and templates edited since they were last loaded",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = services.load_files(options["files"] or None)
+            report = services.load_files(options["files"] or None, options["overwrite"])
         except services.BankError as exc:
             raise CommandError("the question bank has errors:\n" + str(exc)) from exc
+        if report.kept:
+            self.stderr.write(
+                f"Kept {len(report.kept)} questions or templates edited since the last load "
+                f"(--overwrite replaces them): {', '.join(report.kept)}"
+            )
         if options["verbosity"] > 0:
             self.stdout.write(
                 f"Loaded {report.questions} questions, {report.templates} templates and "
