@@ -1,6 +1,7 @@
 // The question on display: title, labels and prompt (what every seat may see).
 import { h } from "./dom";
 import { renderMarkdown } from "./markdown";
+import { renderTestCases } from "./testcases";
 import { categoryName, type Question } from "./types";
 
 export function renderQuestion(container: HTMLElement, question: Question | null, role: string): void {
@@ -28,7 +29,5 @@ export function renderQuestion(container: HTMLElement, question: Question | null
 
 function visibleTests(tests: unknown[] | undefined): HTMLElement | null {
   if (!tests || tests.length === 0) return null;
-  const list = h("ul", { class: "tests" });
-  for (const test of tests) list.append(h("li", {}, h("code", {}, typeof test === "string" ? test : JSON.stringify(test))));
-  return h("details", { class: "tests-box" }, h("summary", {}, `Examples (${tests.length})`), list);
+  return h("details", { class: "tests-box" }, h("summary", {}, `Examples (${tests.length})`), renderTestCases(tests));
 }

@@ -59,7 +59,17 @@ def test_find_a_coding_question_and_show_it_to_the_candidate(screen, screenshot_
     expect(cpage.locator("#question .prompt")).to_contain_text("A man, a plan, a canal")
     expect(cpage.locator("#editor .cm-content")).to_contain_text("def is_loose_palindrome")
     assert editor_text(cpage) == question.starter_code
+    # The visible test is the candidate's example; the hidden ones are the interviewer's.
+    cpage.get_by_text("Examples (1)").click()
+    expect(cpage.locator(".tests-box")).to_contain_text('assert not is_loose_palindrome("Django")')
+    ipage.get_by_role("tab", name="Question").click()
+    expect(ipage.locator("#guidance")).to_contain_text("1 · Weak: Does not get the examples right.")
+    ipage.get_by_text("Hidden tests (3)").click()
+    expect(ipage.locator("#guidance")).to_contain_text("letters from any alphabet")
+    expect(ipage.locator("#guidance")).to_contain_text('assert is_loose_palindrome("Ésé")')
+    ipage.screenshot(path=str(screenshot_dir / "question-guidance.png"))
     html = cpage.content()
+    assert "letters from any alphabet" not in html
     assert question.guidance.splitlines()[1].strip() not in html
     assert "casefold() != text[right]" not in html  # the reference solution
 

@@ -2,12 +2,15 @@
 // red flags, solution and hidden tests. Only ever fed from interviewer frames.
 import { h } from "../dom";
 import { renderMarkdown } from "../markdown";
+import { renderTestCases } from "../testcases";
 import type { Question } from "../types";
 
 function asText(item: unknown): string {
   if (typeof item === "string") return item;
   if (item && typeof item === "object") {
     const o = item as Record<string, unknown>;
+    // A rubric level of the bank: {score, label, description}.
+    if (o.score !== undefined && o.label !== undefined && o.description !== undefined) return `${o.score} · ${o.label}: ${o.description}`;
     const head = o.level ?? o.score ?? o.title ?? o.name ?? o.label;
     const body = o.description ?? o.text ?? o.criteria ?? o.signal;
     if (head !== undefined && body !== undefined) return `${head}: ${body}`;
@@ -36,7 +39,7 @@ export function renderGuidance(container: HTMLElement, q: Question | null): void
     list("Follow-ups", q.follow_ups),
     list("Red flags", q.red_flags),
     q.solution ? h("details", { class: "guide" }, h("summary", {}, "Solution"), solution) : null,
-    list("Hidden tests", q.hidden_tests),
+    q.hidden_tests?.length ? h("details", { class: "guide" }, h("summary", {}, `Hidden tests (${q.hidden_tests.length})`), renderTestCases(q.hidden_tests)) : null,
   ];
   container.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
 }
