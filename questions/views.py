@@ -53,7 +53,9 @@ def interviewers_only(view: Any) -> Any:
 def search(request: HttpRequest) -> JsonResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
-        errors = "; ".join(f"{field}: {' '.join(e)}" for field, e in form.errors.items())
+        errors = "; ".join(
+            f"{field}: {' '.join(map(str, messages))}" for field, messages in form.errors.items()
+        )
         return JsonResponse({"error": errors}, status=400)
     data = form.cleaned_data
     hits = services.search(data["q"], category=data["category"], difficulty=data["difficulty"])
