@@ -128,6 +128,14 @@ class YClient:
                 await self._reader
         self.ws = None
 
+    async def drop(self) -> None:
+        """Lose the connection abruptly (no closing handshake), as a network does."""
+        if self.ws is not None:
+            self.ws.transport.abort()
+            if self._reader:
+                await self._reader
+        self.ws = None
+
     def text(self, name: str = "q-1") -> Text:
         return self.doc.get(name, type=Text)
 
