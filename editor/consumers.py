@@ -126,6 +126,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         self.bucket = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
         self.tasks: list[asyncio.Task[None]] = []
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
+        self.log_brought = asyncio.Event()  # the room read updates from the log: forward them
         seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
         await self.accept()
         if seat is None:
@@ -136,6 +137,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         # group, and the room applies each update once.
         await self._join_group()
         self.room = await hub().open(self.room_id)
+        self.room.listeners.add(self.log_brought)
         # Our state vector: the client answers with whatever we lack (its offline edits).
         await self.send(bytes_data=create_sync_step1_message(self.room.doc.get_state()))
         if self.room.awareness:
@@ -160,6 +162,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(Exception):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.room is not None:
+            self.room.listeners.discard(self.log_brought)
             hub().close(self.room)
             self.room = None
 
@@ -287,16 +290,20 @@ class DocConsumer(AsyncWebsocketConsumer):
                 await self.send(bytes_data=create_update_message(entry.update))
 
     async def _keep_up_forever(self) -> None:
-        """Every DOC_RESYNC_S seconds: re-join the group (a restarted Redis may have lost it)
-        and forward whatever the log holds that no relay brought (the last ones lost)."""
-        while True:
-            await asyncio.sleep(limits.RESYNC_S)
-            if self.room is None:
-                return
-            await self._join_group()
-            try:
-                await self.room.refresh(min_interval_s=limits.RESYNC_S / 2)
-            except Exception:
-                log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
-                continue
+        """Forward what the room read from the log as soon as it did; and every DOC_RESYNC_S
+        seconds re-join the group (a restarted Redis may have lost it) and read the log for
+        what no relay brought (the last ones lost)."""
+        loop = asyncio.get_running_loop()
+        next_catch_up = loop.time() + limits.RESYNC_S
+        while self.room is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.log_brought.wait(), next_catch_up - loop.time())
+            self.log_brought.clear()
+            if loop.time() >= next_catch_up:
+                next_catch_up = loop.time() + limits.RESYNC_S
+                await self._join_group()
+                try:
+                    await self.room.refresh(min_interval_s=limits.RESYNC_S / 2)
+                except Exception:
+                    log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
             await self._forward()

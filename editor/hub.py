@@ -2,18 +2,21 @@
 
 PostgreSQL is the truth. The cached Doc answers sync requests without a database read per
 message. It takes the room's updates strictly in log order: each stored update carries the id
-of the one before it, so an update whose predecessor never arrived (a relay the channel layer
-lost) makes the room read the log first. Applying in log order also means no update ever
-waits in pycrdt for a missing one: pycrdt 0.14 can lose such pending updates once more
-arrive.
+of the one before it. An update that arrives before its predecessor waits here (the usual
+case: two processes' relays crossing); if the predecessor has not come within RELAY_WAIT_S
+(a relay the channel layer lost), the room reads the log. Applying in log order also means no
+update ever waits inside pycrdt for a missing one: pycrdt 0.14 can lose such pending updates
+once more arrive.
 
 The room keeps its recent updates, so each connection forwards to its client exactly the
-updates after the last one it sent, in order, whichever way they reached the process.
+updates after the last one it sent, in order, whichever way they reached the process; the
+room wakes its connections when the log brought something.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import weakref
 from collections import deque
@@ -21,8 +24,10 @@ from dataclasses import dataclass
 
 from pycrdt import Doc
 
-from editor import dbthread, store, writer
+from editor import dbthread, limits, store, writer
 from editor.protocol import AwarenessEntry
+
+log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 2000
 
@@ -46,6 +51,9 @@ class RoomDoc:
         self.connections = 0
         self.refreshed_at = time.monotonic()
         self.lock = asyncio.Lock()
+        self.waiting: dict[int, Entry] = {}  # arrived before its predecessor, by prev_id
+        self.listeners: set[asyncio.Event] = set()  # set when the log brought updates
+        self._gap_tasks: set[asyncio.Task[None]] = set()
 
     def _append(self, entry: Entry) -> None:
         self.doc.apply_update(entry.update)
@@ -53,16 +61,42 @@ class RoomDoc:
         self.last_id = entry.id
         self.stored_bytes += len(entry.update)
 
+    def _append_waiting(self) -> None:
+        """Apply the updates that waited for the one just applied, in order."""
+        for prev_id in [prev_id for prev_id in self.waiting if prev_id < self.last_id]:
+            if self.waiting[prev_id].id <= self.last_id:
+                del self.waiting[prev_id]  # the log brought it already
+        while self.last_id in self.waiting:
+            self._append(self.waiting.pop(self.last_id))
+
     async def receive(
         self, update: bytes, update_id: int | None, prev_id: int | None, origin: str = ""
     ) -> None:
         """A stored update, accepted here or relayed: applied in log order, once."""
-        if update_id is not None and update_id <= self.last_id:
+        if update_id is None or prev_id is None:  # relayed without its place in the log
+            return await self.refresh()
+        if update_id <= self.last_id or prev_id in self.waiting:
             return
-        if update_id is not None and prev_id == self.last_id:
-            self._append(Entry(update_id, prev_id, update, origin))
+        entry = Entry(update_id, prev_id, update, origin)
+        if prev_id == self.last_id:
+            self._append(entry)
+            self._append_waiting()
             return
-        await self.refresh(wanted=update_id)  # we missed one (or no id came): read the log
+        self.waiting[prev_id] = entry
+        asyncio.get_running_loop().call_later(limits.RELAY_WAIT_S, self._check_gap, update_id)
+
+    def _check_gap(self, update_id: int) -> None:
+        if self.last_id >= update_id:
+            return  # the missing relay came
+        task = asyncio.get_running_loop().create_task(self._fill_gap(update_id))
+        self._gap_tasks.add(task)
+        task.add_done_callback(self._gap_tasks.discard)
+
+    async def _fill_gap(self, update_id: int) -> None:
+        try:
+            await self.refresh(wanted=update_id)
+        except Exception:  # the periodic catch-up tries again
+            log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
 
     async def refresh(self, min_interval_s: float = 0.0, wanted: int | None = None) -> None:
         """Catch up from the log with every update stored since the last one applied."""
@@ -78,7 +112,11 @@ class RoomDoc:
             for update_id, update in rows:
                 if update_id > self.last_id:  # some may have arrived meanwhile, in order
                     self._append(Entry(update_id, self.last_id, update, ""))
+            self._append_waiting()
             self.refreshed_at = time.monotonic()
+        if rows:
+            for listener in self.listeners:
+                listener.set()
 
     def updates_after(self, sent_id: int) -> list[Entry] | None:
         """The room's updates after `sent_id`, in order; None if they are no longer kept."""

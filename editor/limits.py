@@ -7,6 +7,7 @@ MAX_DOC_BYTES = 8 * 1024 * 1024  # the stored state of one room
 UPDATES_PER_S = 60  # sustained per connection; beyond it the connection is slowed, not cut
 UPDATES_BURST = 300
 RESYNC_S: float = settings.DOC_RESYNC_S  # how often a connection catches up from the log
+RELAY_WAIT_S = 0.3  # an update that came before its predecessor waits this long for it
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
