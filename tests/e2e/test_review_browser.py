@@ -16,6 +16,13 @@ from editor.models import DocUpdate
 from editor.store import insert_starter_code
 from rooms.models import ChatMessage, Note, RoomEvent, Score
 from tests.e2e.conftest import login_session, seat_session, session_cookie
+from tests.e2e.room_helpers import (
+    editor_text,
+    open_as_owner,
+    open_as_seat,
+    show_from_plan,
+    type_in_editor,
+)
 from tests.factories import interviewer, plan, question, room_with_seats
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -343,3 +350,45 @@ def test_a_room_that_has_not_started_shows_an_empty_recording(server, browser):
     page.get_by_role("tab", name="Scorecard").click()
     expect(page.locator("#scorecard legend").first).to_have_text("Two sum")
     page.context.close()
+
+
+def test_a_room_typed_in_by_real_browsers_replays_to_what_they_saw(server, browser):
+    """The whole path: Yjs updates from two Chromium editors through the document channel,
+    stored, then replayed by the review page."""
+    alice = interviewer("alice")
+    made = room_with_seats(alice)
+    plan(made["room"], question("two-sum", starter_code="def two_sum(nums, target):\n"))
+    ictx, ipage = open_as_owner(browser, server, made["room"], alice)
+    cctx, cpage = open_as_seat(browser, server, made["seats"]["candidate"])
+    show_from_plan(ipage, "Two sum")
+    expect(cpage.locator("#editor .cm-content")).to_contain_text("def two_sum")
+    type_in_editor(cpage, "    seen = {}")
+    type_in_editor(cpage, " # return seen")
+    cpage.keyboard.press("Backspace")
+    cpage.keyboard.press("Backspace")
+    type_in_editor(ipage, "\n# fine")
+    done = "window.room.editor.view.state.doc.toString().endsWith('# fine')"
+    ipage.wait_for_function(done)
+    cpage.wait_for_function(done)
+    final = editor_text(cpage)
+    assert final == editor_text(ipage)
+    assert final.startswith("def two_sum(nums, target):\n    seen = {} # return se\n")
+    # Stored before it was relayed: the log already holds every keystroke.
+    cctx.close()
+    review = open_review(browser, server, login_session(alice), made["room"])
+    review.keyboard.press("End")
+    assert (selected_tab(review), code(review)) == ("Two sum", final)
+    expect(review.locator(".cm-author", has_text="seen")).to_have_attribute("title", "Typed by Ada")
+    expect(review.locator(".cm-author", has_text="# fine")).to_have_attribute(
+        "title", "Typed by alice"
+    )
+    expect(review.locator(".cm-author", has_text="def two_sum")).to_have_attribute(
+        "title", "Starter code"
+    )
+    # Edit by edit backwards: alice's last keystrokes go first (those stored in the same
+    # instant go together).
+    review.keyboard.press("ArrowLeft")
+    earlier = code(review)
+    assert final.startswith(earlier) and len(final) - len("# fine") <= len(earlier) < len(final)
+    review.context.close()
+    ictx.close()
