@@ -1,7 +1,7 @@
 // CodeMirror bound to the Y.Text of the question on display; remote cursors via awareness.
 import { basicSetup } from "codemirror";
 import { Compartment, EditorState, type Extension } from "@codemirror/state";
-import { EditorView, keymap } from "@codemirror/view";
+import { EditorView, keymap, placeholder } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { sql } from "@codemirror/lang-sql";
@@ -81,7 +81,8 @@ export class SharedEditor {
       EditorView.contentAttributes.of({ "aria-label": "Code editor" }),
     ];
     if (textName === null) {
-      return EditorState.create({ doc: "", extensions: [...base, EditorState.readOnly.of(true)] });
+      const waiting = placeholder("The shared code appears here when a question is on display.");
+      return EditorState.create({ doc: "", extensions: [...base, waiting, EditorState.readOnly.of(true)] });
     }
     const ytext = this.doc.getText(textName);
     const locked = this.readOnly || this.frozen;

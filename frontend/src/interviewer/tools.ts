@@ -88,7 +88,7 @@ export function mountInterviewerTools(ctx: Context): void {
   const end = () => {
     if (confirm("End the interview for everyone? Candidate and observer links stop working.")) control.send({ type: "room.end" });
   };
-  byId("room-actions").append(h("button", { type: "button", class: "btn danger", onclick: end }, "End interview"));
+  byId("room-actions").append(h("button", { type: "button", class: "btn small danger", onclick: end }, "End interview"));
 }
 
 function mountSwap(control: ControlClient): void {
