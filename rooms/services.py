@@ -140,16 +140,21 @@ def create_room(
     owner: User,
     title: str = "",
     template_slug: str | None = None,
-    kind: str = Room.Kind.INTERVIEW,
+    kind: str | None = None,
 ) -> CreatedRoom:
-    """A room with one interviewer, one candidate and one observer seat, planned from a template."""
-    if kind not in Room.Kind.values:
-        raise Invalid(f"kind must be one of {', '.join(Room.Kind.values)}")
+    """A room with one interviewer, one candidate and one observer seat, planned from a template.
+
+    Without a `kind`, the room is of the template's kind (a pair-practice set makes a pair room).
+    """
     template = None
     if template_slug:
         template = Template.objects.filter(slug=template_slug).first()
         if template is None:
             raise NotFound(f"no template {template_slug!r}")
+    if kind is None:
+        kind = template.kind if template else Room.Kind.INTERVIEW
+    if kind not in Room.Kind.values:
+        raise Invalid(f"kind must be one of {', '.join(Room.Kind.values)}")
     room = Room.objects.create(
         title=title or (template.title if template else ""),
         kind=kind,

@@ -45,3 +45,11 @@ def test_an_interviewer_adds_any_bank_question_during_the_interview(alice):
     assert plan[-1]["current"] and plan[-1]["shown"]
     screen = next(t for t in TEMPLATES if t["slug"] == "python-screen-45")
     assert len(plan) == len(screen["items"]) + 1
+
+
+def test_a_room_from_a_template_takes_its_kind_unless_told_otherwise(alice):
+    pair = next(t for t in TEMPLATES if t["kind"] == "pair")
+    assert services.create_room(alice, "", pair["slug"]).room.kind == "pair"
+    assert services.create_room(alice, "", pair["slug"], kind="interview").room.kind == "interview"
+    assert services.create_room(alice, "", "python-screen-45").room.kind == "interview"
+    assert services.create_room(alice).room.kind == "interview"

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--interviewer", required=True, help="interviewer's username")
         parser.add_argument("--title", default="")
         parser.add_argument("--template", default=None, help="slug of an interview template")
-        parser.add_argument("--kind", default=Room.Kind.INTERVIEW, choices=Room.Kind.values)
+        parser.add_argument(
+            "--kind", default=None, choices=Room.Kind.values, help="default: the template's kind"
+        )
         parser.add_argument("--count", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
