@@ -37,6 +37,12 @@ PASTED = (
     "        seen[n] = i\n"
 )
 FIX = "    return []\n"
+LEVELS = [
+    {"score": 1, "label": "Weak", "description": "No ORDER BY."},
+    {"score": 2, "label": "Mixed", "description": "Sorts, forgets the LIMIT."},
+    {"score": 3, "label": "Solid", "description": "ORDER BY with LIMIT."},
+    {"score": 4, "label": "Excellent", "description": "Also asks about ties."},
+]
 SQL_STARTER = "-- The three best paid employees\n"
 SQL1 = "SELECT name FROM employees\n"
 SQL2 = "ORDER BY salary DESC LIMIT 3;\n"
@@ -70,7 +76,7 @@ def scripted_room() -> dict:
     made = room_with_seats(alice, "Backend loop")
     room, seats = made["room"], made["seats"]
     two_sum = question("two-sum")
-    top_n = question("top-earners", title="Top earners", language="sql", rubric=["Uses LIMIT"])
+    top_n = question("top-earners", title="Top earners", language="sql", rubric=LEVELS)
     items = plan(room, two_sum, top_n)
     for item, shown in zip(items, (5, 90), strict=True):
         item.shown_at = at(shown)
@@ -261,10 +267,13 @@ def test_scorecard_saves_and_exports_download(scripted, screenshot_dir):
     expect(card.locator(f'[data-question="{two_sum.id}"] .rubric')).to_contain_text(
         "O(n) with a dict"
     )
-    expect(card.locator(f'[data-question="{top_n.id}"] .rubric')).to_contain_text("Uses LIMIT")
-    card.locator(f'[data-question="{two_sum.id}"]').get_by_label("3 · Good").check()
+    # A rubric of levels is the scale: each level with its description.
+    expect(card.locator(f'[data-question="{top_n.id}"] .level')).to_have_text(
+        [f"{level['score']} · {level['label']}{level['description']}" for level in LEVELS]
+    )
+    card.locator(f'[data-question="{two_sum.id}"]').get_by_label("3 · Solid").check()
     card.get_by_label("Comment on Two sum").fill("Hash map, O(n).")
-    card.locator(f'[data-question="{top_n.id}"]').get_by_label("4 · Strong").check()
+    card.locator(f'[data-question="{top_n.id}"]').get_by_label("4 · Excellent").check()
     card.get_by_label("Yes", exact=True).check()
     card.get_by_label("Overall comment").fill("Hire.")
     expect(card.get_by_role("status")).to_have_text("Unsaved changes")
@@ -282,7 +291,9 @@ def test_scorecard_saves_and_exports_download(scripted, screenshot_dir):
     page.reload()
     page.wait_for_function("window.review && window.review.ready")
     page.get_by_role("tab", name="Scorecard").click()
-    expect(card.locator(f'[data-question="{two_sum.id}"]').get_by_label("3 · Good")).to_be_checked()
+    expect(
+        card.locator(f'[data-question="{two_sum.id}"]').get_by_label("3 · Solid")
+    ).to_be_checked()
     expect(card.get_by_label("Yes", exact=True)).to_be_checked()
 
     with page.expect_download() as md:

@@ -19,12 +19,31 @@ export interface Scorecard {
   questions?: { id: number; title?: string; rubric?: unknown[] }[];
 }
 
+/** The bank's rubric levels; used as the scale's names when a rubric has none of its own. */
 export const RATINGS: [number, string][] = [
-  [1, "Poor"],
+  [1, "Weak"],
   [2, "Mixed"],
-  [3, "Good"],
-  [4, "Strong"],
+  [3, "Solid"],
+  [4, "Excellent"],
 ];
+
+export interface RubricLevel {
+  score: number;
+  label: string;
+  description: string;
+}
+
+/** A rubric written as levels 1-4 ({score, label, description}), or null for a list of criteria. */
+export function rubricLevels(rubric: unknown[] | undefined): RubricLevel[] | null {
+  if (!rubric?.length) return null;
+  const levels = rubric.map((entry) => {
+    const e = (entry && typeof entry === "object" ? entry : {}) as Record<string, unknown>;
+    const score = Number(e.score ?? e.level);
+    return { score, label: String(e.label ?? ""), description: String(e.description ?? e.text ?? "") };
+  });
+  if (!levels.every((l) => Number.isInteger(l.score) && l.score >= 1 && l.score <= 4)) return null;
+  return levels.sort((a, b) => a.score - b.score);
+}
 
 export const RECOMMENDATIONS: [string, string][] = [
   ["strong_no", "Strong no"],
@@ -67,21 +86,39 @@ export function mountScorecard(form: HTMLFormElement, api: RoomApi, card: Scorec
 
   const fieldsets = rows.map((row) => {
     const name = `rating-${row.question}`;
-    const rubric = (row.rubric ?? []).map(rubricLine).filter(Boolean);
+    const levels = rubricLevels(row.rubric);
+    const criteria = levels ? [] : (row.rubric ?? []).map(rubricLine).filter(Boolean);
+    const radio = (value: number) => h("input", { type: "radio", name, value, checked: row.rating === value });
+    // A rubric of levels is the scale itself: pick the level, its description beside it.
+    const scale = levels
+      ? h(
+          "div",
+          { class: "rubric-levels", role: "radiogroup", "aria-label": `Rating for ${row.title}` },
+          ...levels.map((level) =>
+            h(
+              "label",
+              { class: "level" },
+              radio(level.score),
+              h("span", { class: "level-name" }, `${level.score} · ${level.label || RATINGS[level.score - 1][1]}`),
+              h("span", { class: "level-text" }, level.description),
+            ),
+          ),
+        )
+      : h(
+          "div",
+          { class: "rating-scale", role: "radiogroup", "aria-label": `Rating for ${row.title}` },
+          ...RATINGS.map(([value, label]) => h("label", { class: "pill" }, radio(value), h("span", {}, `${value} · ${label}`))),
+        );
     return h(
       "fieldset",
       { class: "score-question", "data-question": row.question },
       h("legend", {}, row.title ?? ""),
-      rubric.length
-        ? h("details", { class: "rubric", open: true }, h("summary", {}, "Rubric"), h("ul", {}, ...rubric.map((line) => h("li", {}, line))))
-        : h("p", { class: "muted small" }, "No rubric for this question."),
-      h(
-        "div",
-        { class: "rating-scale", role: "radiogroup", "aria-label": `Rating for ${row.title}` },
-        ...RATINGS.map(([value, label]) =>
-          h("label", { class: "pill" }, h("input", { type: "radio", name, value, checked: row.rating === value }), h("span", {}, `${value} · ${label}`)),
-        ),
-      ),
+      criteria.length
+        ? h("details", { class: "rubric", open: true }, h("summary", {}, "Rubric"), h("ul", {}, ...criteria.map((line) => h("li", {}, line))))
+        : levels
+          ? null
+          : h("p", { class: "muted small" }, "No rubric for this question."),
+      scale,
       h("label", { class: "visually-hidden", for: `comment-${row.question}` }, `Comment on ${row.title}`),
       h("textarea", { id: `comment-${row.question}`, name: `comment-${row.question}`, rows: 2, placeholder: "Evidence for the rating…" }, row.comment),
     );
@@ -103,7 +140,7 @@ export function mountScorecard(form: HTMLFormElement, api: RoomApi, card: Scorec
   );
 
   form.replaceChildren(
-    rows.length ? h("p", { class: "muted small" }, "Rate each question against its rubric: 1 poor, 2 mixed, 3 good, 4 strong.") : h("p", { class: "muted" }, "No questions were planned."),
+    rows.length ? h("p", { class: "muted small" }, "Rate each question against its rubric, 1 (weak) to 4 (excellent).") : h("p", { class: "muted" }, "No questions were planned."),
     ...fieldsets,
     overall,
     h("div", { class: "save-row" }, save, status),
