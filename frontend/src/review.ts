@@ -241,7 +241,8 @@ async function main(): Promise<void> {
     markActivity(t);
   }
   player.onChange(draw);
-  draw(start);
+  // Open on the final code (what was written); Home or Play goes back to the start.
+  player.seek(end);
 
   renderNotes(byId("notes"), transcript.notes, nameOf);
   const questions = texts.map((t) => ({ id: t.question, title: t.title }));
