@@ -410,3 +410,18 @@ def test_a_room_typed_in_by_real_browsers_replays_to_what_they_saw(server, brows
     assert final.startswith(earlier) and len(final) - len("# fine") <= len(earlier) < len(final)
     review.context.close()
     ictx.close()
+
+
+def test_the_dashboard_leads_to_the_review(server, browser, screenshot_dir):
+    made = scripted_room()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_cookies([session_cookie(server, login_session(made["alice"]))])
+    page = context.new_page()
+    page.goto(f"{server.http_url}/")
+    row = page.locator(".room-row", has_text="Backend loop")
+    page.screenshot(path=screenshot_dir / "review-dashboard.png")
+    row.get_by_role("link", name="Review").click()
+    page.wait_for_function("window.review && window.review.ready")
+    assert page.url.endswith(f"/r/{made['room'].id}/review/")
+    assert code(page) == LINE1 + LINE2 + PASTED + FIX  # it opens on the final code
+    context.close()
