@@ -103,7 +103,8 @@ if REDIS_URL:
         # process, so it survives a Redis restart. A relay lost meanwhile is harmless: every
         # update is in PostgreSQL first, and connections catch up from there (DOC_RESYNC_S).
         "documents": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # channels_redis's pub/sub layer with its publishes pipelined (editor/layer.py).
+            "BACKEND": "editor.layer.PipelinedPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CHANNEL_PREFIX}.doc"},
         },
     }
