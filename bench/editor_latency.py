@@ -181,10 +181,6 @@ class OurServer:
     def start(self) -> OurServer:
         for daphne in self.daphnes:
             daphne.start()
-            assert daphne.process is not None
-            threading.Thread(
-                target=drain, args=(daphne.process.stderr, self.errors), daemon=True
-            ).start()
         return self
 
     def pids(self) -> list[int]:
@@ -201,6 +197,8 @@ class OurServer:
     def stop(self) -> None:
         for daphne in self.daphnes:
             daphne.stop()
+            lines = daphne.output().splitlines()
+            self.errors += [line for line in lines if "static" not in line]
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
@@ -214,6 +212,50 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 20
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer in time")
+
+
+class CommitProbe:
+    """The durability floor while a run goes on: a one-row insert and commit every 50 ms on a
+    connection of its own. Every keystroke of ours waits for at least one such commit."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        params = connection.settings_dict
+        with psycopg.connect(
+            host=params["HOST"] or "127.0.0.1",
+            port=params["PORT"] or 5432,
+            user=params["USER"],
+            password=params["PASSWORD"] or None,
+            dbname=params["NAME"],
+        ) as probe:
+            probe.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (at timestamptz)")
+            probe.commit()
+            while not self.stopping.wait(0.05):
+                start = time.perf_counter()
+                probe.execute("INSERT INTO bench_commit_probe VALUES (now())")
+                probe.commit()
+                self.times.append((time.perf_counter() - start) * 1000)
+            probe.execute("TRUNCATE bench_commit_probe")
+            probe.commit()
+
+    def __enter__(self) -> CommitProbe:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "p50_ms": pct(self.times, 0.5),
+            "p99_ms": pct(self.times, 0.99),
+            "max_ms": max(self.times, default=0),
+        }
 
 
 # --- the generator --------------------------------------------------------------------------
@@ -285,6 +327,7 @@ class TypingResult:
     generator_cpu: float  # share of one core used by the generator while typing
     generator_lag_p99_ms: float
     connect_s: float
+    commits: dict[str, float]
     room_hashes: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -322,6 +365,7 @@ class TypingResult:
             "generator_cpu_cores": self.generator_cpu,
             "generator_loop_lag_p99_ms": self.generator_lag_p99_ms,
             "connect_s": self.connect_s,
+            "probe_commit_ms": self.commits,
         }
 
 
@@ -369,7 +413,8 @@ def typing_run(
 
         threading.Thread(target=sample, daemon=True).start()
 
-    results = run_loadgen(jobs, on_ready=sample_memory)
+    with CommitProbe() as probe:
+        results = run_loadgen(jobs, on_ready=sample_memory)
     room_results = [room for result in results for room in result["rooms"]]
     stored = None
     if isinstance(server, OurServer):
@@ -389,6 +434,7 @@ def typing_run(
         generator_cpu=sum(r["generator_cpu_s"] / r["typing_s"] for r in results),
         generator_lag_p99_ms=max(r["generator_loop_lag_p99_ms"] for r in results),
         connect_s=max(r["connect_s"] for r in results),
+        commits=probe.summary(),
     )
 
 
@@ -516,7 +562,7 @@ def main() -> None:
             finally:
                 ours_server.stop()
             if ours_server.errors:
-                print("  server log (tail):", "".join(ours_server.errors[-5:]), sep="\n")
+                print("  server log (tail):", *ours_server.errors[-8:], sep="\n    ")
             typing.append((ref, ours))
             report["typing"].append({"reference": ref.summary(), "ours": ours.summary()})
     join: dict[str, Any] | None = None
@@ -568,7 +614,7 @@ def print_report(
     )
     header = (
         "| rooms | server | p50 ms | p99 ms | p50 ratio | p99 ratio | sent | seen | lost"
-        " | converged | KiB/conn | gen CPU |"
+        " | converged | KiB/conn | gen CPU | commit p50/p99 ms |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -582,7 +628,8 @@ def print_report(
                 f" | {result.sent} | {result.seen} | {result.sent - result.seen}"
                 f" | {'yes' if result.converged else 'NO'}"
                 f"{' (+PostgreSQL)' if result.stored_rooms is not None else ''}"
-                f" | {result.rss_per_connection / 1024:.0f} | {result.generator_cpu:.2f} |"
+                f" | {result.rss_per_connection / 1024:.0f} | {result.generator_cpu:.2f}"
+                f" | {result.commits['p50_ms']:.1f} / {result.commits['p99_ms']:.0f} |"
             )
     if join:
         ref50 = statistics.median(join["reference_ms"])
