@@ -64,7 +64,7 @@ def test_tablet_width_in_dark_mode(server, browser, room, screenshot_dir):
     cctx.close()
 
 
-def test_the_interviewer_reaches_every_control_by_keyboard(server, browser, room):
+def test_the_interviewer_reaches_every_control_by_keyboard(server, browser, room, screenshot_dir):
     ictx, ipage = open_as_owner(browser, server, room["room"], room["owner"])
     show_from_plan(ipage, "Two sum")
     # From the top of the page round to the end: every stop shows where the focus is.
@@ -89,4 +89,8 @@ def test_the_interviewer_reaches_every_control_by_keyboard(server, browser, room
     expect(ipage.get_by_role("tab", name="Plan")).to_be_focused()
     expect(ipage.get_by_role("tab", name="Plan")).to_have_attribute("aria-selected", "true")
     expect(ipage.get_by_role("tabpanel").filter(has_text="Two sum")).to_be_visible()
+    ipage.screenshot(path=screenshot_dir / "room-interviewer-plan.png")
+    ipage.keyboard.press("ArrowRight")
+    expect(ipage.get_by_label("Private notes")).to_be_visible()
+    ipage.screenshot(path=screenshot_dir / "room-interviewer-notes.png")
     ictx.close()
