@@ -120,8 +120,29 @@ describe("control channel client", () => {
     sockets[1].open();
     expect(c.status).toBe("connected");
     // The retry scheduled by the drop does not open a second socket.
-    vi.advanceTimersByTime(60_000);
+    vi.advanceTimersByTime(15_000);
     expect(sockets).toHaveLength(2);
+  });
+
+  it("gives up on a link that has gone silent and reconnects", () => {
+    const c = client();
+    c.connect();
+    sockets[0].open();
+    const answer = () => sockets[0].receive({ type: "pong", t: local, server_time: local });
+    vi.advanceTimersByTime(1000);
+    answer();
+    // Answered pings keep it alive, however late the timer runs (a background tab).
+    for (const late of [20_000, 80_000, 20_000]) {
+      local += late;
+      vi.advanceTimersByTime(20_000);
+      answer();
+    }
+    expect(c.status).toBe("connected");
+    expect(sockets).toHaveLength(1);
+    // A ping still unanswered at the next tick: dropped, then a new socket.
+    vi.advanceTimersByTime(40_000);
+    expect(sockets[0].closedWith).toBe(4000);
+    expect(sockets.length).toBeGreaterThan(1);
   });
 
   it("stops retrying when the server says the seat is not allowed", () => {

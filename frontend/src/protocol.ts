@@ -51,6 +51,8 @@ export class ControlClient {
   private timers: ReturnType<typeof setTimeout>[] = [];
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = false;
+  /** A ping went out and nothing has come back since. */
+  private unanswered = false;
   private readonly makeSocket: (url: string) => SocketLike;
   private readonly now: () => number;
   private readonly pingIntervalMs: number;
@@ -87,10 +89,14 @@ export class ControlClient {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      this.unanswered = false;
       this.setStatus("connected");
       this.startPinging();
     };
-    socket.onmessage = (ev) => this.dispatch(ev.data);
+    socket.onmessage = (ev) => {
+      this.unanswered = false;
+      this.dispatch(ev.data);
+    };
     socket.onclose = (ev) => {
       if (this.socket !== socket) return;
       this.socket = null;
@@ -140,7 +146,7 @@ export class ControlClient {
   }
 
   ping(): void {
-    this.send({ type: "ping", t: this.now() });
+    if (this.send({ type: "ping", t: this.now() })) this.unanswered = true;
   }
 
   close(): void {
@@ -185,7 +191,13 @@ export class ControlClient {
     // A burst of three samples at connect gives a tight offset within a second.
     this.ping();
     this.timers.push(setTimeout(() => this.ping(), 300), setTimeout(() => this.ping(), 900));
-    this.pingTimer = setInterval(() => this.ping(), this.pingIntervalMs);
+    this.pingTimer = setInterval(() => {
+      // Every ping gets a pong: the last ping unanswered a whole interval later means a dead
+      // link the browser has not noticed (no close, no offline event), so reconnect. Counted
+      // from the ping, not the clock: background tabs run this timer late.
+      if (this.unanswered) return this.drop();
+      this.ping();
+    }, this.pingIntervalMs);
   }
 
   private stopPinging(): void {
