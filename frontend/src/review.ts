@@ -11,7 +11,7 @@ import { Player, type Speed } from "./review/player";
 import { Replay, replayFromScratch } from "./review/replay";
 import { mountScorecard, type Scorecard } from "./review/scorecard";
 import { renderEventList, renderMarks } from "./review/timeline";
-import { formatClock, toMs } from "./review/time";
+import { formatClock, momentHash, parseMoment, toMs } from "./review/time";
 import { renderNotes } from "./review/notes";
 import { authorColor } from "./review/people";
 import type { LogText, Transcript, UpdateLog } from "./review/types";
@@ -241,8 +241,19 @@ async function main(): Promise<void> {
     markActivity(t);
   }
   player.onChange(draw);
-  // Open on the final code (what was written); Home or Play goes back to the start.
-  player.seek(end);
+  // Open at the moment in the link (#t=12:34), else on the final code (what was written).
+  const linked = parseMoment(location.hash);
+  player.seek(linked !== null ? start + linked : end);
+  // While paused, the address names the moment on screen, to share it.
+  let shared = "";
+  player.onChange((t) => {
+    const hash = player.playing ? "" : momentHash(t - start);
+    if (hash && hash !== shared) history.replaceState(null, "", (shared = hash));
+  });
+  window.addEventListener("hashchange", () => {
+    const moment = parseMoment(location.hash);
+    if (moment !== null && location.hash !== shared) player.seek(start + moment);
+  });
 
   renderNotes(byId("notes"), transcript.notes, nameOf);
   const questions = texts.map((t) => ({ id: t.question, title: t.title }));

@@ -5,6 +5,7 @@ documents in the update log with their times, and the transcript's events with t
 """
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -424,4 +425,13 @@ def test_the_dashboard_leads_to_the_review(server, browser, screenshot_dir):
     page.wait_for_function("window.review && window.review.ready")
     assert page.url.endswith(f"/r/{made['room'].id}/review/")
     assert code(page) == LINE1 + LINE2 + PASTED + FIX  # it opens on the final code
+    # The address names the moment on screen, to share it; a shared link opens there.
+    scrub_to(page, 105)
+    expect(page).to_have_url(re.compile(r"#t=1:45$"))
+    page.goto(page.url.replace("#t=1:45", "#t=0:35"))
+    expect(page.locator("#pos-time")).to_have_text("0:35")
+    page.reload()
+    page.wait_for_function("window.review && window.review.ready")
+    expect(page.locator("#pos-time")).to_have_text("0:35")
+    assert code(page) == LINE1 + LINE2 + PASTED
     context.close()

@@ -27,3 +27,17 @@ export function countAtOrBefore(sorted: readonly number[], value: number): numbe
   }
   return lo;
 }
+
+/** `#t=1:05` or `#t=65` (seconds into the interview) -> ms; null when the hash says nothing. */
+export function parseMoment(hash: string): number | null {
+  const match = /^#?t=(?:(\d+):)?(?:(\d+):)?(\d+)$/.exec(hash);
+  if (!match) return null;
+  const [, a, b, c] = match;
+  const [h, m] = b !== undefined ? [Number(a), Number(b)] : [0, Number(a ?? 0)];
+  return ((h * 60 + m) * 60 + Number(c)) * 1000;
+}
+
+/** The link fragment for an instant `ms` into the interview, e.g. `#t=1:05`. */
+export function momentHash(ms: number): string {
+  return `#t=${formatClock(ms)}`;
+}
