@@ -60,6 +60,7 @@ function drawConnection(): void {
     : connectionView(control.status, shared.status, navigator.onLine);
   const el = byId("conn");
   el.dataset.state = view.state;
+  document.body.dataset.connection = view.state;
   byId("conn-label").textContent = view.label;
 }
 

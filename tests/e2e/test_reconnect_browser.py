@@ -42,6 +42,8 @@ def test_edits_made_offline_merge_on_reconnect(pair, screenshot_dir):
 
     cctx.set_offline(True)
     expect(conn).to_have_attribute("data-state", "offline")
+    # Who is online is not known while cut off: the list is dimmed, not shown as news.
+    expect(cpage.locator("#participants")).to_have_css("opacity", "0.5")
     type_in_editor(cpage, "    seen = {}")
     expect(conn).to_have_text(re.compile(r"^Offline — \d+ edits pending$"))
     type_in_editor(ipage, "\n# interviewer was here")
@@ -52,6 +54,7 @@ def test_edits_made_offline_merge_on_reconnect(pair, screenshot_dir):
 
     cctx.set_offline(False)
     expect(conn).to_have_text("Connected")
+    expect(cpage.locator("#participants")).to_have_css("opacity", "1")
     for page in (ipage, cpage):
         expect(page.locator("#editor .cm-content")).to_contain_text("seen = {}")
         expect(page.locator("#editor .cm-content")).to_contain_text("# interviewer was here")

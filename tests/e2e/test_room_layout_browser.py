@@ -60,6 +60,14 @@ def test_tablet_width_in_dark_mode(server, browser, room, screenshot_dir):
             box = page.locator(panel).bounding_box()
             assert box["width"] > 300 and box["x"] + box["width"] <= 768
         page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
+    # Tablet held sideways: question and chat share the left column beside the editor.
+    cpage.set_viewport_size({"width": 1024, "height": 768})
+    editor_box = cpage.locator("#editor").bounding_box()
+    for panel in ("#question", "#chat-log"):
+        box = cpage.locator(panel).bounding_box()
+        assert box["x"] + box["width"] <= editor_box["x"]
+    assert cpage.evaluate("document.documentElement.scrollHeight") <= 768
+    cpage.screenshot(path=screenshot_dir / "room-tablet-landscape-dark.png")
     ictx.close()
     cctx.close()
 
