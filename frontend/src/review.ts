@@ -13,6 +13,8 @@ import { mountScorecard, type Scorecard } from "./review/scorecard";
 import { renderEventList, renderMarks } from "./review/timeline";
 import { formatClock, momentHash, parseMoment, toMs } from "./review/time";
 import { renderNotes } from "./review/notes";
+import { recordingSpan } from "./review/span";
+import { arrowKeysBetween } from "./review/tabs";
 import { authorColor } from "./review/people";
 import type { LogText, Transcript, UpdateLog } from "./review/types";
 
@@ -36,13 +38,7 @@ function mountSideTabs(): void {
     h("button", { type: "button", role: "tab", id: `tab-btn-${key}`, class: "tab", "aria-controls": `tab-${key}`, onclick: () => select(key) }, label),
   );
   tabs.replaceChildren(...buttons);
-  tabs.addEventListener("keydown", (ev) => {
-    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
-    if (i < 0 || (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft")) return;
-    const next = buttons[(i + (ev.key === "ArrowRight" ? 1 : buttons.length - 1)) % buttons.length];
-    next.focus();
-    next.click();
-  });
+  arrowKeysBetween(tabs, buttons);
   function select(key: string): void {
     names.forEach(([k], i) => {
       byId(`tab-${k}`).hidden = k !== key;
@@ -76,14 +72,8 @@ async function main(): Promise<void> {
     texts: log.texts.map((t) => t.text),
     checkpoints: log.checkpoints,
   });
-  const firstEdit = replay.times[0];
-  const lastEdit = replay.times[replay.length - 1];
-  // The recording starts when the room did (else at its first sign of life) and ends when it
-  // ended (else at its last edit or event so far).
-  const firstActivity = Math.min(firstEdit ?? Infinity, ...events.filter((e) => e.type !== "room.created").map((e) => e.at));
-  const start = toMs(log.started_at) ?? (Number.isFinite(firstActivity) ? firstActivity : (events[0]?.at ?? Date.now()));
   const roomEnd = toMs(log.ended_at);
-  const end = Math.max(start + 1000, roomEnd ?? Math.max(...events.map((e) => e.at), start), lastEdit ?? start);
+  const { start, end } = recordingSpan(toMs(log.started_at), roomEnd, replay.times, events);
   const activityTimes = [...replay.times, ...events.map((e) => e.at)].sort((a, b) => a - b);
   const player = new Player(start, end, activityTimes, replay.times);
   byId("review-when").textContent = `${new Date(start).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })} · ${formatClock(end - start)}`;
@@ -113,14 +103,7 @@ async function main(): Promise<void> {
     h("button", { type: "button", role: "tab", class: "tab", "data-question": text.question, onclick: () => pick(text, true) }, text.title),
   );
   tabHost.replaceChildren(...tabs);
-  tabHost.addEventListener("keydown", (ev) => {
-    const i = tabs.indexOf(document.activeElement as HTMLButtonElement);
-    if (i < 0 || (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft")) return;
-    ev.preventDefault();
-    const next = tabs[(i + (ev.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
-    next.focus();
-    next.click();
-  });
+  arrowKeysBetween(tabHost, tabs);
   if (!texts.length) editorHost.prepend(h("p", { class: "empty" }, "No question was shown in this interview, so there is no code to replay."));
 
   function pick(text: LogText | null, byHand: boolean): void {

@@ -256,6 +256,11 @@ def test_play_at_32x_events_keyboard_and_activity(scripted, screenshot_dir):
     played = page.evaluate("window.review.player.time") - paused
     assert 1000 <= played < 4000
     page.screenshot(path=screenshot_dir / "review-events.png")
+    # The question tabs take the arrow keys.
+    page.get_by_role("tab", name="Two sum").focus()
+    page.keyboard.press("ArrowRight")
+    assert selected_tab(page) == "Top earners"
+    expect(page.get_by_role("tab", name="Top earners")).to_be_focused()
 
 
 def test_scorecard_saves_and_exports_download(scripted, screenshot_dir):
