@@ -1,17 +1,17 @@
-// The countdown on screen, redrawn on every animation frame tick of a second.
+// The countdown on screen, redrawn right as each second turns over, so every screen
+// flips to the same second together (to within their clock offsets).
 import { timerView, type TimerState, type TimerView } from "./timer";
 
 export class TimerBox {
   private state: TimerState | null = null;
   private last = "";
+  private tick: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly el: HTMLElement,
     private readonly banner: HTMLElement,
     private readonly serverNow: () => number,
-  ) {
-    setInterval(() => this.draw(), 200);
-  }
+  ) {}
 
   set(state: TimerState | null): void {
     this.state = state;
@@ -28,6 +28,12 @@ export class TimerBox {
 
   draw(): void {
     const view = this.view();
+    clearTimeout(this.tick);
+    if (view.phase === "running" || view.phase === "warning") {
+      // The label shows whole seconds rounded up: it changes when remainingMs crosses n*1000.
+      const untilNextSecond = view.remainingMs % 1000 || 1000;
+      this.tick = setTimeout(() => this.draw(), untilNextSecond + 5);
+    }
     const key = `${view.phase}|${view.label}`;
     if (key === this.last) return;
     this.last = key;
