@@ -55,38 +55,16 @@ def _room_lock_key(room_id: str) -> int:
     return zlib.crc32(room_id.encode()) - (1 << 31)
 
 
-def _lock_rooms(room_ids: list[str]) -> None:
-    """Serialize each room's inserts until the transaction ends (ids in commit order).
-
-    One statement for the whole batch: a round trip per room would cap a busy process at a
-    few hundred rooms a second. Keys are taken in ascending order, so two writers never wait
-    on each other's locks in a cycle."""
-    keys = sorted({_room_lock_key(room_id) for room_id in room_ids})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(7301, key)) FROM unnest(%s::int[]) AS key",
-            [keys],
-        )
-
-
 def _last_ids(room_ids: list[str]) -> dict[str, int]:
-    """Each room's latest update id (0: none yet), in one round trip."""
-    if connection.vendor != "postgresql":
-        return {
-            room_id: DocUpdate.objects.filter(room_id=room_id)
-            .order_by("-id")
-            .values_list("id", flat=True)
-            .first()
-            or 0
-            for room_id in room_ids
-        }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r, (SELECT max(id) FROM {DocUpdate._meta.db_table} WHERE room_id = r)"
-            " FROM unnest(%s::text[]) AS r",
-            [room_ids],
-        )
-        return {room_id: last or 0 for room_id, last in cursor.fetchall()}
+    """Each room's latest update id (0: none yet); PostgreSQL asks in _insert_postgresql."""
+    return {
+        room_id: DocUpdate.objects.filter(room_id=room_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+        for room_id in room_ids
+    }
 
 
 def append_updates(batch: Sequence[PendingUpdate]) -> list[int]:
@@ -101,22 +79,72 @@ def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
         return []
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _lock_rooms([pending.room_id for pending in batch])
-        last = _last_ids(sorted({pending.room_id for pending in batch}))  # after the locks
-        now = timezone.now()  # after the locks: a room's times grow with its ids
-        rows = DocUpdate.objects.bulk_create(
-            [
-                DocUpdate(
-                    room_id=pending.room_id, at=now, seat_id=pending.seat_id, data=pending.data
-                )
-                for pending in batch
-            ]
-        )
+            last, ids = _insert_postgresql(batch)
+        else:
+            last = _last_ids(sorted({pending.room_id for pending in batch}))
+            now = timezone.now()
+            rows = DocUpdate.objects.bulk_create(
+                [
+                    DocUpdate(
+                        room_id=pending.room_id, at=now, seat_id=pending.seat_id, data=pending.data
+                    )
+                    for pending in batch
+                ]
+            )
+            ids = [row.id for row in rows]
     stored = []
-    for pending, row in zip(batch, rows, strict=True):
-        stored.append(StoredUpdate(row.id, last[pending.room_id]))
-        last[pending.room_id] = row.id
+    for pending, update_id in zip(batch, ids, strict=True):
+        stored.append(StoredUpdate(update_id, last[pending.room_id]))
+        last[pending.room_id] = update_id
     return stored
+
+
+def _insert_postgresql(batch: Sequence[PendingUpdate]) -> tuple[dict[str, int], list[int]]:
+    """The rooms' locks, their last ids and the insert, sent in one round trip (psycopg's
+    pipeline mode; the server still runs them in order, so the insert follows the locks).
+    Round trips are what a busy process pays for most: each one waits for the event loop's
+    thread to hand back the interpreter. Returns each room's last id before the batch and the
+    new ids in batch order.
+
+    The advisory locks serialize each room's inserts until the transaction ends, so a room's
+    ids grow in commit order; keys are taken in ascending order, so two writers never wait
+    on each other's locks in a cycle."""
+    rooms = sorted({pending.room_id for pending in batch})
+    keys = sorted({_room_lock_key(room_id) for room_id in rooms})
+    raw = connection.connection
+    with raw.pipeline():
+        lock, last, insert = raw.cursor(), raw.cursor(), raw.cursor()
+        lock.execute(_LOCK_SQL, [keys])
+        last.execute(_LAST_IDS_SQL, [rooms])
+        insert.execute(
+            _INSERT_SQL,
+            [
+                timezone.now(),
+                [pending.room_id for pending in batch],
+                [pending.seat_id for pending in batch],
+                [pending.data for pending in batch],
+            ],
+        )
+    last_ids = {room_id: last_id or 0 for room_id, last_id in last.fetchall()}
+    return last_ids, [update_id for (update_id,) in insert.fetchall()]
+
+
+_TABLE = DocUpdate._meta.db_table
+_LOCK_SQL = "SELECT count(pg_advisory_xact_lock(7301, key)) FROM unnest(%s::int[]) AS key"
+_LAST_IDS_SQL = (
+    f"SELECT r, (SELECT max(id) FROM {_TABLE} WHERE room_id = r) FROM unnest(%s::text[]) AS r"
+)
+# The time is the server's clock (timezone.now), but never before the room's latest update:
+# that is read after the locks, so a room's times grow with its ids.
+_INSERT_SQL = (
+    f"INSERT INTO {_TABLE} (room_id, at, seat_id, data)"
+    " SELECT u.room_id,"
+    f" greatest(%s, (SELECT max(d.at) FROM {_TABLE} d WHERE d.room_id = u.room_id)),"
+    " u.seat_id, u.data"
+    " FROM unnest(%s::text[], %s::bigint[], %s::bytea[])"
+    " WITH ORDINALITY AS u(room_id, seat_id, data, n)"
+    " ORDER BY u.n RETURNING id"
+)
 
 
 def _apply_all(doc: Doc, updates: Iterable[bytes]) -> None:
