@@ -6,7 +6,9 @@ the document, caught up from the log first. Each connection then forwards to its
 room's updates in log order, from the last one it sent. Awareness is relayed to every
 connection, the sender included, and a closed connection's awareness states are removed.
 
-The channel layer is only a fast path: a relay it loses (Redis restarting, a subscriber
+The channel layer is only a fast path, kept off the keystroke's path: relays leave from a
+queue of their own, and every layer call has a time limit, so a hung Redis never stalls
+storing or local forwarding. A relay it loses (Redis restarting or hanging, a subscriber
 reconnecting) costs nothing. The next relay shows the gap (each update names the one before
 it) and the room reads the log; and every DOC_RESYNC_S seconds each connection re-joins its
 group and catches up from the log, for a loss that no later relay reveals. A channel-layer
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -100,7 +103,9 @@ async def relay_update(room_id: str, update: bytes, update_id: int | None = None
     layer: Any = get_channel_layer(LAYER)
     message = {"type": "doc.update", "data": update, "id": update_id, "prev_id": None}
     try:
-        await layer.group_send(group_name(room_id), message)
+        await asyncio.wait_for(
+            layer.group_send(group_name(room_id), message), limits.LAYER_TIMEOUT_S
+        )
     except Exception as error:  # stored already: connections catch up from the log
         layer_health.failed("relay", error)
 
@@ -127,6 +132,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         self.tasks: list[asyncio.Task[None]] = []
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
         self.log_brought = asyncio.Event()  # the room read updates from the log: forward them
+        self.relays: asyncio.Queue[dict[str, Any]] = asyncio.Queue(limits.RELAY_BACKLOG)
         seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
         await self.accept()
         if seat is None:
@@ -144,7 +150,8 @@ class DocConsumer(AsyncWebsocketConsumer):
             states = list(self.room.awareness.values())
             await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
         # Connections on other processes tell us who is there (and where their cursors are).
-        await self._relay({"type": "doc.awareness_query", "reply_to": self.channel_name})
+        self._relay({"type": "doc.awareness_query", "reply_to": self.channel_name})
+        self.tasks.append(asyncio.create_task(self._relay_forever()))
         self.tasks.append(asyncio.create_task(self._keep_up_forever()))
 
     async def disconnect(self, code: int) -> None:
@@ -158,7 +165,8 @@ class DocConsumer(AsyncWebsocketConsumer):
                     AwarenessEntry(entry.client_id, entry.clock + 1, "null")
                     for entry in self.own_awareness.values()
                 ]
-                await self._relay({"type": "doc.awareness", "data": encode_awareness(gone)})
+                message = {"type": "doc.awareness", "data": encode_awareness(gone)}
+                await self._layer_call("relay", self.channel_layer.group_send(self.group, message))
         with contextlib.suppress(Exception):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.room is not None:
@@ -212,16 +220,16 @@ class DocConsumer(AsyncWebsocketConsumer):
         except Exception:
             log.exception("update not stored in room %s", self.room_id)
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
-        await self._relay(
+        await self._take(update, stored.id, stored.prev_id, origin=self.channel_name)
+        self._relay(
             {"type": "doc.update", "data": update, "id": stored.id, "prev_id": stored.prev_id}
         )
-        await self._take(update, stored.id, stored.prev_id, origin=self.channel_name)
 
     async def relay_awareness(self, payload: bytes) -> None:
         entries = parse_awareness(payload)
         for entry in entries:
             self.own_awareness[entry.client_id] = entry
-        await self._relay({"type": "doc.awareness", "data": payload})
+        self._relay({"type": "doc.awareness", "data": payload})
 
     # --- group messages ---------------------------------------------------------------
 
@@ -239,26 +247,36 @@ class DocConsumer(AsyncWebsocketConsumer):
         if event["reply_to"] == self.channel_name or not self.own_awareness:
             return
         states = encode_awareness(list(self.own_awareness.values()))
-        with contextlib.suppress(Exception):  # awareness is refreshed by clients anyway
-            await self.channel_layer.send(
-                event["reply_to"], {"type": "doc.awareness", "data": states}
-            )
+        reply = {"type": "doc.awareness", "data": states}
+        await self._layer_call("send", self.channel_layer.send(event["reply_to"], reply))
 
     # --- the channel layer, a fast path that may fail ------------------------------------
 
-    async def _join_group(self) -> None:
+    async def _layer_call(self, what: str, call: Awaitable[None]) -> None:
         try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
+            await asyncio.wait_for(call, limits.LAYER_TIMEOUT_S)
         except Exception as error:
-            layer_health.failed("group_add", error)
+            layer_health.failed(what, error)
+            return
+        layer_health.worked()
 
-    async def _relay(self, message: dict[str, Any]) -> None:
-        try:
-            await self.channel_layer.group_send(self.group, message)
-        except Exception as error:
-            layer_health.failed("relay", error)
-        else:
-            layer_health.worked()
+    async def _join_group(self) -> None:
+        await self._layer_call(
+            "group_add", self.channel_layer.group_add(self.group, self.channel_name)
+        )
+
+    def _relay(self, message: dict[str, Any]) -> None:
+        """Queue a message for the room's group; never waits for Redis."""
+        with contextlib.suppress(asyncio.QueueFull):  # Redis is stuck: the log heals
+            self.relays.put_nowait(message)
+
+    async def _relay_forever(self) -> None:
+        while True:
+            message = await self.relays.get()
+            await self._layer_call("relay", self.channel_layer.group_send(self.group, message))
+            if layer_health.failing:  # the backlog would only arrive late: the log has it
+                while not self.relays.empty():
+                    self.relays.get_nowait()
 
     # --- updates in log order ----------------------------------------------------------
 

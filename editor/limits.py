@@ -8,6 +8,8 @@ UPDATES_PER_S = 60  # sustained per connection; beyond it the connection is slow
 UPDATES_BURST = 300
 RESYNC_S: float = settings.DOC_RESYNC_S  # how often a connection catches up from the log
 RELAY_WAIT_S = 0.3  # an update that came before its predecessor waits this long for it
+LAYER_TIMEOUT_S = 2.0  # a channel-layer call taking longer is given up (Redis hanging)
+RELAY_BACKLOG = 1000  # relays queued per connection while Redis is slow; beyond, dropped
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404

@@ -2,11 +2,19 @@
 drops. Each test types unique markers, so a loss or a duplicate shows in the final code."""
 
 import asyncio
+import random
 import subprocess
 
 import pytest
 
-from tests.editor.typists import Typist, assert_each_once, converged, markers, stored_code
+from tests.editor.typists import (
+    Typist,
+    assert_each_once,
+    converged,
+    insert_marker,
+    markers,
+    stored_code,
+)
 from tests.editor.yclient import YClient, eventually
 from tests.servers import free_port
 
@@ -91,6 +99,11 @@ class RedisServer:
             self.process.kill()
             self.process.wait()
 
+    def client(self):
+        import redis
+
+        return redis.Redis(port=self.port)
+
     async def drop_subscribers(self, processes: int) -> None:
         """Once every process has (re)subscribed, disconnect them all, as Redis does to a slow
         subscriber: whatever is published until they subscribe again is lost."""
@@ -170,3 +183,27 @@ async def test_relays_the_channel_layer_loses_are_healed_from_the_log(
     assert alice.online and bob.online
     await alice.disconnect()
     await bob.disconnect()
+
+
+async def test_a_hung_redis_stalls_no_typing(daphne_servers, doc_room, own_redis):
+    """Redis stops answering (paused): typing is still stored, the typist's neighbours on its
+    process see it at once, and those on another process through the log."""
+    env = {"REDIS_URL": own_redis.url, **QUICK_RESYNC}
+    first, second = daphne_servers(env=env), daphne_servers(env=env)
+    alice = await YClient(doc_room.url(first, "candidate")).connect()
+    bob = await YClient(doc_room.url(first, "interviewer")).connect()
+    carol = await YClient(doc_room.url(second, "observer")).connect()
+    admin = own_redis.client()
+    admin.client_pause(120_000, all=False)  # publishing now hangs (writes are paused)
+    try:
+        rng = random.Random(7)
+        typed = [f"a{i}" for i in range(20)]
+        for marker in typed:
+            insert_marker(alice, doc_room.text, marker, rng)
+            await asyncio.sleep(0.02)
+        code = await converged([alice, bob, carol], doc_room.room.id, doc_room.text)
+        assert_each_once(code, typed)
+    finally:
+        admin.client_unpause()
+    for client in (alice, bob, carol):
+        await client.disconnect()
