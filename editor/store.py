@@ -77,10 +77,10 @@ def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
     its room's update before it (batch order)."""
     if not batch:
         return []
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            last, ids = _insert_postgresql(batch)
-        else:
+    if connection.vendor == "postgresql":
+        last, ids = _insert_postgresql(batch)
+    else:
+        with transaction.atomic():
             last = _last_ids(sorted({pending.room_id for pending in batch}))
             now = timezone.now()
             rows = DocUpdate.objects.bulk_create(
@@ -91,7 +91,7 @@ def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
                     for pending in batch
                 ]
             )
-            ids = [row.id for row in rows]
+        ids = [row.id for row in rows]
     stored = []
     for pending, update_id in zip(batch, ids, strict=True):
         stored.append(StoredUpdate(update_id, last[pending.room_id]))
@@ -100,8 +100,9 @@ def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
 
 
 def _insert_postgresql(batch: Sequence[PendingUpdate]) -> tuple[dict[str, int], list[int]]:
-    """The rooms' locks, their last ids and the insert, sent in one round trip (psycopg's
-    pipeline mode; the server still runs them in order, so the insert follows the locks).
+    """One transaction of the rooms' locks, their last ids and the insert, sent in one round
+    trip with its BEGIN and COMMIT (psycopg's pipeline mode; the server still runs them in
+    order, so the insert follows the locks). Inside an outer atomic block it is a savepoint.
     Round trips are what a busy process pays for most: each one waits for the event loop's
     thread to hand back the interpreter. Returns each room's last id before the batch and the
     new ids in batch order.
@@ -111,8 +112,9 @@ def _insert_postgresql(batch: Sequence[PendingUpdate]) -> tuple[dict[str, int], 
     on each other's locks in a cycle."""
     rooms = sorted({pending.room_id for pending in batch})
     keys = sorted({_room_lock_key(room_id) for room_id in rooms})
+    connection.ensure_connection()
     raw = connection.connection
-    with raw.pipeline():
+    with raw.pipeline(), raw.transaction():
         lock, last, insert = raw.cursor(), raw.cursor(), raw.cursor()
         lock.execute(_LOCK_SQL, [keys])
         last.execute(_LAST_IDS_SQL, [rooms])
