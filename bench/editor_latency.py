@@ -198,7 +198,7 @@ class OurServer:
         for daphne in self.daphnes:
             daphne.stop()
             lines = daphne.output().splitlines()
-            self.errors += [line for line in lines if "static" not in line]
+            self.errors += [line for line in lines if line.strip() and "static" not in line]
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
@@ -526,7 +526,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rooms", default="50,200,500", help="room counts, comma-separated")
     parser.add_argument("--duration", type=float, default=25, help="seconds of typing per run")
-    parser.add_argument("--settle", type=float, default=15, help="seconds to wait for stragglers")
+    parser.add_argument("--settle", type=float, default=30, help="seconds to wait for stragglers")
     parser.add_argument("--rate", type=float, default=5, help="keystrokes per second per typist")
     parser.add_argument("--processes", type=int, default=2, help="daphne processes of ours")
     parser.add_argument("--workers", type=int, default=2, help="load generator processes")
