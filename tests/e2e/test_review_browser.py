@@ -352,6 +352,9 @@ def test_review_looks_right_on_a_tablet_and_in_dark_mode(server, browser, screen
         # Nothing spills sideways.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
+        if scheme == "dark":
+            page.get_by_role("tab", name="Scorecard").click()
+            page.screenshot(path=screenshot_dir / f"{name}-scorecard.png")
         page.context.close()
 
 
