@@ -1,7 +1,17 @@
+# The frontend is built with Node 20 (Vite 7 needs it; Debian's nodejs is older), then copied
+# into the Python image that serves it.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /app/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY frontend/ ./
+RUN npm run build
+
 FROM python:3.11-slim
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm make && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
-RUN make setup && .venv/bin/python manage.py collectstatic --noinput -v 0
+COPY --from=frontend /app/frontend/dist frontend/dist
+RUN make python && .venv/bin/python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
 CMD ["sh", "-c", ".venv/bin/python manage.py migrate --noinput && .venv/bin/python manage.py load_questions && exec .venv/bin/daphne -b 0.0.0.0 -p 8000 config.asgi:application"]
