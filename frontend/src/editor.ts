@@ -1,6 +1,6 @@
 // CodeMirror bound to the Y.Text of the question on display; remote cursors via awareness.
 import { basicSetup } from "codemirror";
-import { Compartment, EditorState, type Extension } from "@codemirror/state";
+import { Compartment, EditorState, Prec, type Extension } from "@codemirror/state";
 import { EditorView, keymap, placeholder } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
@@ -10,6 +10,7 @@ import { oneDark } from "@codemirror/theme-one-dark";
 import { yCollab } from "y-codemirror.next";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
+import { insertNewlineKeepingText } from "./newline";
 
 export function languageExtension(language: string): Extension {
   switch (language.toLowerCase()) {
@@ -76,6 +77,7 @@ export class SharedEditor {
     const base: Extension[] = [
       basicSetup,
       keymap.of([indentWithTab]),
+      Prec.high(keymap.of([{ key: "Enter", run: insertNewlineKeepingText }])),
       languageExtension(language),
       this.theme.of(this.themeExtension()),
       EditorView.contentAttributes.of({ "aria-label": "Code editor" }),
