@@ -1,4 +1,5 @@
-// Dashboard: copy buttons for seat links, and times shown in the viewer's own zone.
+// Dashboard: copy buttons for seat links, times shown in the viewer's own zone, and the kind
+// of room following the chosen template (a pair-practice set makes a pair room).
 import "./styles/base.css";
 import "./styles/dashboard.css";
 
@@ -21,3 +22,10 @@ for (const el of document.querySelectorAll<HTMLTimeElement>("time[datetime]")) {
   const at = new Date(el.dateTime);
   if (!isNaN(at.getTime())) el.textContent = at.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }
+
+const templateSelect = document.getElementById("id_template") as HTMLSelectElement | null;
+templateSelect?.addEventListener("change", () => {
+  const kind = templateSelect.selectedOptions[0]?.dataset.kind;
+  const radio = kind && document.querySelector<HTMLInputElement>(`input[name=kind][value="${kind}"]`);
+  if (radio) radio.checked = true;
+});

@@ -74,3 +74,22 @@ def test_create_a_room_copy_the_link_and_both_land_in_it(server, browser, templa
     page.screenshot(path=screenshot_dir / "dashboard-live.png", full_page=True)
     guest.close()
     context.close()
+
+
+def test_choosing_a_pair_template_makes_a_pair_room(server, browser, template):
+    Template.objects.create(slug="mock", title="Mock interview (pair)", kind="pair")
+    alice = interviewer("alice")
+    context = browser.new_context()
+    context.add_cookies([session_cookie(server, login_session(alice))])
+    page = context.new_page()
+    page.goto(f"{server.http_url}/")
+    expect(page.get_by_label("Interview")).to_be_checked()
+    page.get_by_label("Template").select_option(label="Mock interview (pair)")
+    expect(page.get_by_label("Pair practice")).to_be_checked()
+    page.get_by_label("Template").select_option(label="Backend engineer (60 min)")
+    expect(page.get_by_label("Interview")).to_be_checked()
+    page.get_by_label("Template").select_option(label="Mock interview (pair)")
+    page.get_by_role("button", name="Create room").click()
+    row = page.locator("#sec-upcoming + .room-list .room-row")
+    expect(row).to_contain_text("pair")
+    context.close()
