@@ -1,8 +1,12 @@
 """What the room tests share: opening a seat's page, reading what a user sees."""
 
+from typing import NamedTuple
+
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from rooms.models import Room
 from tests.e2e.conftest import login_session, seat_session, session_cookie
+from tests.factories import interviewer, plan, question, room_with_seats
 from tests.servers import DaphneServer
 
 
@@ -24,6 +28,28 @@ def open_as_owner(browser, server, room, user, **kw):
 
 def open_as_seat(browser, server, seat, **kw):
     return open_room(browser, server, seat.room_id, seat_session(seat), **kw)
+
+
+class SharedQuestion(NamedTuple):
+    room: Room
+    text_name: str
+    ictx: BrowserContext
+    ipage: Page
+    cctx: BrowserContext
+    cpage: Page
+
+
+def two_sum_on_display(browser: Browser, server: DaphneServer, starter: str) -> SharedQuestion:
+    """Alice (the owner) and the candidate in one room, "Two sum" with `starter` on display and
+    its starter code arrived in the candidate's editor. The caller closes both contexts."""
+    alice = interviewer("alice")
+    made = room_with_seats(alice)
+    (item,) = plan(made["room"], question("two-sum", starter_code=starter))
+    ictx, ipage = open_as_owner(browser, server, made["room"], alice)
+    cctx, cpage = open_as_seat(browser, server, made["seats"]["candidate"])
+    show_from_plan(ipage, "Two sum")
+    expect(cpage.locator("#editor .cm-content")).to_contain_text(starter.splitlines()[-1])
+    return SharedQuestion(made["room"], item.text_name, ictx, ipage, cctx, cpage)
 
 
 def editor_text(page: Page) -> str:

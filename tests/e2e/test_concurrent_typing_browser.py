@@ -6,11 +6,10 @@ import time
 from collections import Counter
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from editor.store import text_of
-from tests.e2e.room_helpers import editor_text, open_as_owner, open_as_seat, show_from_plan
-from tests.factories import interviewer, plan, question, room_with_seats
+from tests.e2e.room_helpers import editor_text, two_sum_on_display
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,16 +22,10 @@ AGREE_MS = 5000  # a few seconds, well under the clients' 10 s resync
 
 @pytest.fixture
 def pair(server, browser):
-    alice = interviewer("alice")
-    made = room_with_seats(alice)
-    (item,) = plan(made["room"], question("two-sum", starter_code=STARTER))
-    ictx, ipage = open_as_owner(browser, server, made["room"], alice)
-    cctx, cpage = open_as_seat(browser, server, made["seats"]["candidate"])
-    show_from_plan(ipage, "Two sum")
-    expect(cpage.locator("#editor .cm-content")).to_contain_text("# candidate:")
-    yield made["room"], item.text_name, ipage, cpage, server
-    ictx.close()
-    cctx.close()
+    shared = two_sum_on_display(browser, server, STARTER)
+    yield shared.room, shared.text_name, shared.ipage, shared.cpage, server
+    shared.ictx.close()
+    shared.cctx.close()
 
 
 def type_together(first: Page, first_text: str, second: Page, second_text: str) -> None:

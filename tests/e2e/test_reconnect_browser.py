@@ -9,12 +9,9 @@ from playwright.sync_api import expect
 from editor.store import text_of
 from tests.e2e.room_helpers import (
     editor_text,
-    open_as_owner,
-    open_as_seat,
-    show_from_plan,
+    two_sum_on_display,
     type_in_editor,
 )
-from tests.factories import interviewer, plan, question, room_with_seats
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,16 +20,10 @@ STARTER = "def two_sum(nums, target):\n"
 
 @pytest.fixture
 def pair(server, browser):
-    alice = interviewer("alice")
-    made = room_with_seats(alice)
-    (item,) = plan(made["room"], question("two-sum", starter_code=STARTER))
-    ictx, ipage = open_as_owner(browser, server, made["room"], alice)
-    cctx, cpage = open_as_seat(browser, server, made["seats"]["candidate"])
-    show_from_plan(ipage, "Two sum")
-    expect(cpage.locator("#editor .cm-content")).to_contain_text("def two_sum")
-    yield made["room"], item.text_name, ictx, ipage, cctx, cpage
-    ictx.close()
-    cctx.close()
+    shared = two_sum_on_display(browser, server, STARTER)
+    yield shared
+    shared.ictx.close()
+    shared.cctx.close()
 
 
 def test_edits_made_offline_merge_on_reconnect(pair, screenshot_dir):

@@ -19,9 +19,7 @@ from rooms.models import ChatMessage, Note, RoomEvent, Score
 from tests.e2e.conftest import login_session, seat_session, session_cookie
 from tests.e2e.room_helpers import (
     editor_text,
-    open_as_owner,
-    open_as_seat,
-    show_from_plan,
+    two_sum_on_display,
     type_in_editor,
 )
 from tests.factories import interviewer, plan, question, room_with_seats
@@ -385,13 +383,9 @@ def converge(writer: Page, reader: Page, ending: str) -> str:
 def test_a_room_typed_in_by_real_browsers_replays_to_what_they_saw(server, browser):
     """The whole path: Yjs updates from two Chromium editors through the document channel,
     stored, then replayed by the review page."""
-    alice = interviewer("alice")
-    made = room_with_seats(alice)
-    plan(made["room"], question("two-sum", starter_code="def two_sum(nums, target):\n"))
-    ictx, ipage = open_as_owner(browser, server, made["room"], alice)
-    cctx, cpage = open_as_seat(browser, server, made["seats"]["candidate"])
-    show_from_plan(ipage, "Two sum")
-    expect(cpage.locator("#editor .cm-content")).to_contain_text("def two_sum")
+    room, _, ictx, ipage, cctx, cpage = two_sum_on_display(
+        browser, server, "def two_sum(nums, target):\n"
+    )
     type_in_editor(cpage, "    seen = {}")
     type_in_editor(cpage, " # return seen")
     cpage.keyboard.press("Backspace")
@@ -402,7 +396,7 @@ def test_a_room_typed_in_by_real_browsers_replays_to_what_they_saw(server, brows
     assert final.startswith("def two_sum(nums, target):\n    seen = {}")
     # Stored before it was relayed: the log already holds every keystroke.
     cctx.close()
-    review = open_review(browser, server, login_session(alice), made["room"])
+    review = open_review(browser, server, login_session(room.owner), room)
     review.keyboard.press("End")
     assert (selected_tab(review), code(review)) == ("Two sum", final)
     expect(review.locator(".cm-author", has_text="seen")).to_have_attribute("title", "Typed by Ada")
