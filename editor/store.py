@@ -19,7 +19,9 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 from pycrdt import Doc, Text
@@ -92,6 +94,13 @@ def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
                 ]
             )
         ids = [row.id for row in rows]
+    return _chain(batch, last, ids)
+
+
+def _chain(
+    batch: Sequence[PendingUpdate], last: dict[str, int], ids: list[int]
+) -> list[StoredUpdate]:
+    """Each stored update with the id of its room's update before it."""
     stored = []
     for pending, update_id in zip(batch, ids, strict=True):
         stored.append(StoredUpdate(update_id, last[pending.room_id]))
@@ -103,32 +112,52 @@ def _insert_postgresql(batch: Sequence[PendingUpdate]) -> tuple[dict[str, int], 
     """One transaction of the rooms' locks, their last ids and the insert, sent in one round
     trip with its BEGIN and COMMIT (psycopg's pipeline mode; the server still runs them in
     order, so the insert follows the locks). Inside an outer atomic block it is a savepoint.
-    Round trips are what a busy process pays for most: each one waits for the event loop's
-    thread to hand back the interpreter. Returns each room's last id before the batch and the
-    new ids in batch order.
+    Returns each room's last id before the batch and the new ids in batch order.
 
     The advisory locks serialize each room's inserts until the transaction ends, so a room's
     ids grow in commit order; keys are taken in ascending order, so two writers never wait
     on each other's locks in a cycle."""
-    rooms = sorted({pending.room_id for pending in batch})
-    keys = sorted({_room_lock_key(room_id) for room_id in rooms})
+    rooms, keys, rows = _insert_params(batch)
     connection.ensure_connection()
     raw = connection.connection
     with raw.pipeline(), raw.transaction():
         lock, last, insert = raw.cursor(), raw.cursor(), raw.cursor()
         lock.execute(_LOCK_SQL, [keys])
         last.execute(_LAST_IDS_SQL, [rooms])
-        insert.execute(
-            _INSERT_SQL,
-            [
-                timezone.now(),
-                [pending.room_id for pending in batch],
-                [pending.seat_id for pending in batch],
-                [pending.data for pending in batch],
-            ],
-        )
+        insert.execute(_INSERT_SQL, rows)
     last_ids = {room_id: last_id or 0 for room_id, last_id in last.fetchall()}
     return last_ids, [update_id for (update_id,) in insert.fetchall()]
+
+
+async def store_updates_async(
+    conn: psycopg.AsyncConnection[Any], batch: Sequence[PendingUpdate]
+) -> list[StoredUpdate]:
+    """store_updates on an asyncio connection (autocommit), for the server's event loop: the
+    same statements in one round trip, with no thread to hand the interpreter back and forth
+    (on a busy process, each such hand-over can wait a whole GIL switch interval)."""
+    if not batch:
+        return []
+    rooms, keys, rows = _insert_params(batch)
+    async with conn.pipeline(), conn.transaction():
+        lock, last, insert = conn.cursor(), conn.cursor(), conn.cursor()
+        await lock.execute(_LOCK_SQL, [keys])
+        await last.execute(_LAST_IDS_SQL, [rooms])
+        await insert.execute(_INSERT_SQL, rows)
+    last_ids = {room_id: last_id or 0 for room_id, last_id in await last.fetchall()}
+    ids = [update_id for (update_id,) in await insert.fetchall()]
+    return _chain(batch, last_ids, ids)
+
+
+def _insert_params(batch: Sequence[PendingUpdate]) -> tuple[list[str], list[int], list[Any]]:
+    rooms = sorted({pending.room_id for pending in batch})
+    keys = sorted({_room_lock_key(room_id) for room_id in rooms})
+    rows = [
+        timezone.now(),
+        [pending.room_id for pending in batch],
+        [pending.seat_id for pending in batch],
+        [pending.data for pending in batch],
+    ]
+    return rooms, keys, rows
 
 
 _TABLE = DocUpdate._meta.db_table
