@@ -10,9 +10,9 @@ The channel layer is only a fast path, kept off the keystroke's path: relays lea
 queue of their own, and every layer call has a time limit, so a hung Redis never stalls
 storing or local forwarding. A relay it loses (Redis restarting or hanging, a subscriber
 reconnecting) costs nothing. The next relay shows the gap (each update names the one before
-it) and the room reads the log; and every DOC_RESYNC_S seconds each connection re-joins its
-group and catches up from the log, for a loss that no later relay reveals. A channel-layer
-error never closes a connection.
+it) and the room reads the log; and every DOC_RESYNC_S seconds the process checks its open
+rooms against the log, for a loss that no later relay reveals, and each connection re-joins
+its group. A channel-layer error never closes a connection.
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ class DocConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without its thread hop per message to close old database
-        connections: a keystroke here touches the database only through editor.dbthread
-        (which closes them itself) and database_sync_to_async (which does too)."""
+        connections: a keystroke here touches the database only through editor.loopdb
+        (which has its own) and database_sync_to_async (which closes them itself)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -308,20 +308,16 @@ class DocConsumer(AsyncWebsocketConsumer):
                 await self.send(bytes_data=create_update_message(entry.update))
 
     async def _keep_up_forever(self) -> None:
-        """Forward what the room read from the log as soon as it did; and every DOC_RESYNC_S
-        seconds re-join the group (a restarted Redis may have lost it) and read the log for
-        what no relay brought (the last ones lost)."""
+        """Forward what the room read from the log as soon as it did (the hub checks open
+        rooms against the log every DOC_RESYNC_S seconds); and as often, re-join the group
+        (a restarted Redis may have lost it; a no-op while subscribed)."""
         loop = asyncio.get_running_loop()
-        next_catch_up = loop.time() + limits.RESYNC_S
+        next_join = loop.time() + limits.RESYNC_S
         while self.room is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.log_brought.wait(), next_catch_up - loop.time())
+                await asyncio.wait_for(self.log_brought.wait(), next_join - loop.time())
             self.log_brought.clear()
-            if loop.time() >= next_catch_up:
-                next_catch_up = loop.time() + limits.RESYNC_S
+            if loop.time() >= next_join:
+                next_join = loop.time() + limits.RESYNC_S
                 await self._join_group()
-                try:
-                    await self.room.refresh(min_interval_s=limits.RESYNC_S / 2)
-                except Exception:
-                    log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
             await self._forward()

@@ -10,21 +10,22 @@ once more arrive.
 
 The room keeps its recent updates, so each connection forwards to its client exactly the
 updates after the last one it sent, in order, whichever way they reached the process; the
-room wakes its connections when the log brought something.
+room wakes its connections when the log brought something. Every DOC_RESYNC_S seconds the
+process checks all its open rooms against the log in one query.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import weakref
 from collections import deque
 from dataclasses import dataclass
 
 from pycrdt import Doc
 
-from editor import dbthread, limits, store, writer
+from editor import limits, store, writer
+from editor.loopdb import loopdb
 from editor.protocol import AwarenessEntry
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ class RoomDoc:
         self.recent: deque[Entry] = deque(maxlen=RECENT_UPDATES)
         self.awareness: dict[int, AwarenessEntry] = {}
         self.connections = 0
-        self.refreshed_at = time.monotonic()
         self.lock = asyncio.Lock()
         self.waiting: dict[int, Entry] = {}  # arrived before its predecessor, by prev_id
         self.listeners: set[asyncio.Event] = set()  # set when the log brought updates
@@ -98,22 +98,17 @@ class RoomDoc:
         except Exception:  # the periodic catch-up tries again
             log.warning("catch-up of room %s failed", self.room_id, exc_info=True)
 
-    async def refresh(self, min_interval_s: float = 0.0, wanted: int | None = None) -> None:
+    async def refresh(self, wanted: int | None = None) -> None:
         """Catch up from the log with every update stored since the last one applied."""
-        if time.monotonic() - self.refreshed_at < min_interval_s:
-            return
         async with self.lock:
             if wanted is not None and self.last_id >= wanted:
                 return  # another connection's catch-up brought it meanwhile
             after = self.last_id
-            rows = await dbthread.run(
-                dbthread.READS, lambda: store.updates_after(self.room_id, after)
-            )
+            rows = await loopdb().updates_after(self.room_id, after)
             for update_id, update in rows:
                 if update_id > self.last_id:  # some may have arrived meanwhile, in order
                     self._append(Entry(update_id, self.last_id, update, ""))
             self._append_waiting()
-            self.refreshed_at = time.monotonic()
         if rows:
             for listener in self.listeners:
                 listener.set()
@@ -144,19 +139,22 @@ class Hub:
     def __init__(self) -> None:
         self.rooms: dict[str, RoomDoc] = {}
         self.loading: dict[str, asyncio.Lock] = {}
+        self.catching_up: asyncio.Task[None] | None = None
 
     async def open(self, room_id: str) -> RoomDoc:
         lock = self.loading.setdefault(room_id, asyncio.Lock())
         async with lock:
             room = self.rooms.get(room_id)
             if room is None:
-                loaded = await dbthread.run(dbthread.READS, lambda: store.load(room_id))
+                loaded = await loopdb().load(room_id)
                 room = self.rooms[room_id] = RoomDoc(room_id, loaded)
                 if loaded.tail >= store.SNAPSHOT_EVERY:  # written before folding was live
                     writer.fold_later(room_id)
             else:
                 await room.refresh()
             room.connections += 1
+            if self.catching_up is None or self.catching_up.done():
+                self.catching_up = asyncio.get_running_loop().create_task(self._catch_up_forever())
             return room
 
     def close(self, room: RoomDoc) -> None:
@@ -164,6 +162,24 @@ class Hub:
         if room.connections <= 0 and self.rooms.get(room.room_id) is room:
             del self.rooms[room.room_id]
             self.loading.pop(room.room_id, None)
+        if not self.rooms and self.catching_up is not None:
+            self.catching_up.cancel()
+
+    async def _catch_up_forever(self) -> None:
+        """Every RESYNC_S seconds one query asks for the latest update id of every open room,
+        and each room that is behind reads its log: this heals a relay the channel layer lost
+        that no later relay revealed (the room's last one). One query per process, however
+        many rooms and connections."""
+        while self.rooms:
+            await asyncio.sleep(limits.RESYNC_S)
+            rooms = list(self.rooms.values())
+            try:
+                latest = await loopdb().last_ids([room.room_id for room in rooms])
+                for room in rooms:
+                    if latest.get(room.room_id, 0) > room.last_id:
+                        await room.refresh(wanted=latest[room.room_id])
+            except Exception:  # the next round tries again
+                log.warning("catch-up of open rooms failed", exc_info=True)
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

@@ -57,8 +57,8 @@ def _room_lock_key(room_id: str) -> int:
     return zlib.crc32(room_id.encode()) - (1 << 31)
 
 
-def _last_ids(room_ids: list[str]) -> dict[str, int]:
-    """Each room's latest update id (0: none yet); PostgreSQL asks in _insert_postgresql."""
+def last_ids(room_ids: list[str]) -> dict[str, int]:
+    """Each room's latest update id (0: none yet)."""
     return {
         room_id: DocUpdate.objects.filter(room_id=room_id)
         .order_by("-id")
@@ -83,7 +83,7 @@ def store_updates(batch: Sequence[PendingUpdate]) -> list[StoredUpdate]:
         last, ids = _insert_postgresql(batch)
     else:
         with transaction.atomic():
-            last = _last_ids(sorted({pending.room_id for pending in batch}))
+            last = last_ids(sorted({pending.room_id for pending in batch}))
             now = timezone.now()
             rows = DocUpdate.objects.bulk_create(
                 [
@@ -167,6 +167,11 @@ _INSERT_SQL = (
     " WITH ORDINALITY AS u(room_id, seat_id, data, n)"
     " ORDER BY u.n RETURNING id"
 )
+_LATEST_SNAPSHOT_SQL = (
+    f"SELECT upto, data FROM {DocSnapshot._meta.db_table}"
+    " WHERE room_id = %s ORDER BY upto DESC LIMIT 1"
+)
+_UPDATES_AFTER_SQL = f"SELECT id, data FROM {_TABLE} WHERE room_id = %s AND id > %s ORDER BY id"
 # The rooms' locks, their last ids and the insert, as one string: one round trip, and one
 # transaction (PostgreSQL runs a string of statements as one), whose statements each see what
 # committed before they start, so the last ids are read after the locks are held.
@@ -191,28 +196,51 @@ def latest_snapshot(room_id: str, upto: int | None = None) -> DocSnapshot | None
 
 def load(room_id: str) -> LoadedDoc:
     """The room's whole document: the latest snapshot plus every update after it."""
-    doc: Doc = Doc()
     snapshot = latest_snapshot(room_id)
-    last_id, stored = 0, 0
-    if snapshot is not None:
-        doc.apply_update(bytes(snapshot.data))
-        last_id, stored = snapshot.upto, len(snapshot.data)
-    tail = list(
-        DocUpdate.objects.filter(room_id=room_id, id__gt=last_id)
-        .order_by("id")
-        .values_list("id", "data")
-    )
-    _apply_all(doc, (bytes(data) for _, data in tail))
-    if tail:
-        last_id = tail[-1][0]
-        stored += sum(len(data) for _, data in tail)
-    return LoadedDoc(doc=doc, last_id=last_id, stored_bytes=stored, tail=len(tail))
+    if snapshot is None:
+        return _loaded(None, updates_after(room_id, 0))
+    return _loaded((snapshot.upto, bytes(snapshot.data)), updates_after(room_id, snapshot.upto))
 
 
 def updates_after(room_id: str, last_id: int) -> list[tuple[int, bytes]]:
     """Updates of the room with id above last_id, in order: a cheap catch-up."""
     rows = DocUpdate.objects.filter(room_id=room_id, id__gt=last_id).order_by("id")
     return [(row_id, bytes(data)) for row_id, data in rows.values_list("id", "data")]
+
+
+async def load_async(conn: psycopg.AsyncConnection[Any], room_id: str) -> LoadedDoc:
+    """load() on an asyncio connection."""
+    cursor = await conn.execute(_LATEST_SNAPSHOT_SQL, [room_id])
+    snapshot = await cursor.fetchone()
+    after = snapshot[0] if snapshot else 0
+    return _loaded(snapshot, await updates_after_async(conn, room_id, after))
+
+
+async def updates_after_async(
+    conn: psycopg.AsyncConnection[Any], room_id: str, last_id: int
+) -> list[tuple[int, bytes]]:
+    """updates_after() on an asyncio connection."""
+    cursor = await conn.execute(_UPDATES_AFTER_SQL, [room_id, last_id])
+    return [(row_id, bytes(data)) for row_id, data in await cursor.fetchall()]
+
+
+async def last_ids_async(conn: psycopg.AsyncConnection[Any], room_ids: list[str]) -> dict[str, int]:
+    """last_ids() on an asyncio connection: one statement for all the rooms."""
+    cursor = await conn.execute(_LAST_IDS_SQL, [room_ids])
+    return {room_id: last_id or 0 for room_id, last_id in await cursor.fetchall()}
+
+
+def _loaded(snapshot: tuple[int, bytes] | None, tail: list[tuple[int, bytes]]) -> LoadedDoc:
+    doc: Doc = Doc()
+    last_id, stored = 0, 0
+    if snapshot is not None:
+        doc.apply_update(bytes(snapshot[1]))
+        last_id, stored = snapshot[0], len(snapshot[1])
+    _apply_all(doc, (data for _, data in tail))
+    if tail:
+        last_id = tail[-1][0]
+        stored += sum(len(data) for _, data in tail)
+    return LoadedDoc(doc=doc, last_id=last_id, stored_bytes=stored, tail=len(tail))
 
 
 def snapshot_if_due(room_id: str) -> DocSnapshot | None:

@@ -2,8 +2,7 @@
 
 Updates queue up while a batch is being written; the next batch takes all of them in one
 transaction. Under load batches grow, so throughput scales without ever skipping durability.
-On PostgreSQL a batch is written from the event loop itself (psycopg's asyncio connection),
-not from a thread: a busy process makes a thread wait for the interpreter at every hand-over.
+A batch is written from the event loop itself (editor.loopdb).
 Every SNAPSHOT_EVERY updates a room gets from this process, its log is folded into snapshots
 (off the write path), so joining a long room costs one snapshot and a short tail.
 """
@@ -15,12 +14,9 @@ import functools
 import logging
 import weakref
 from collections import Counter
-from typing import Any
-
-import psycopg
-from django.db import connection
 
 from editor import dbthread, store
+from editor.loopdb import loopdb
 from editor.playback import fill_checkpoints
 
 log = logging.getLogger(__name__)
@@ -31,7 +27,6 @@ class UpdateWriter:
         self.queue: list[tuple[store.PendingUpdate, asyncio.Future[store.StoredUpdate]]] = []
         self.wakeup = asyncio.Event()
         self.unfolded: Counter[str] = Counter()  # room -> updates written since its last fold
-        self.conn: psycopg.AsyncConnection[Any] | None = None
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def write(self, pending: store.PendingUpdate) -> store.StoredUpdate:
@@ -40,23 +35,6 @@ class UpdateWriter:
         self.queue.append((pending, future))
         self.wakeup.set()
         return await future
-
-    async def _store(self, updates: list[store.PendingUpdate]) -> list[store.StoredUpdate]:
-        if connection.vendor != "postgresql":  # the embedded default: Django's own connection
-            write = functools.partial(store.store_updates, updates)
-            return await dbthread.run(dbthread.WRITES, write)
-        if self.conn is not None and self.conn.closed:
-            self.conn = None
-        if self.conn is None:
-            self.conn = await connect()
-        try:
-            return await store.store_updates_async(self.conn, updates)
-        except psycopg.OperationalError:  # e.g. PostgreSQL restarted: reconnect once, retry
-            await self.conn.close()
-            self.conn = await connect()
-            # Yjs updates are idempotent: should the failed commit have happened after all,
-            # the copy in the log changes nothing when applied.
-            return await store.store_updates_async(self.conn, updates)
 
     async def _run(self) -> None:
         while True:
@@ -67,7 +45,7 @@ class UpdateWriter:
                 continue
             updates = [pending for pending, _ in batch]
             try:
-                results = await self._store(updates)
+                results = await loopdb().store_updates(updates)
             except Exception as error:  # every waiter learns its update was not stored
                 for _, future in batch:
                     if not future.done():
@@ -80,14 +58,6 @@ class UpdateWriter:
             for room_id in [room for room, n in self.unfolded.items() if n >= store.SNAPSHOT_EVERY]:
                 del self.unfolded[room_id]
                 fold_later(room_id)
-
-
-async def connect() -> psycopg.AsyncConnection[Any]:
-    """An asyncio connection to Django's database, for the event loop's own writes."""
-    params = connection.get_connection_params()
-    for sync_only in ("cursor_factory", "context"):
-        params.pop(sync_only, None)
-    return await psycopg.AsyncConnection.connect(**params, autocommit=True)
 
 
 def fold_later(room_id: str) -> None:
