@@ -85,33 +85,26 @@ else:
         }
     }
 
+# The control channel's layer. The document channel relays between processes through Redis
+# pub/sub of its own (editor/relay.py, same REDIS_URL and prefix); without REDIS_URL it is one
+# process and needs no relay.
+CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "room")
 if REDIS_URL:
-    CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "room")
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": CHANNEL_PREFIX,
-                # Bursts of keystrokes must not be dropped silently; clients re-sync anyway.
+                # Bursts of frames must not be dropped silently; clients re-sync anyway.
                 "capacity": 2000,
                 "expiry": 30,
             },
-        },
-        # The document channel relays through Redis pub/sub: several times faster than the
-        # list-based layer, no capacity to overflow, and its group membership lives in the
-        # process, so it survives a Redis restart. A relay lost meanwhile is harmless: every
-        # update is in PostgreSQL first, and connections catch up from there (DOC_RESYNC_S).
-        "documents": {
-            # channels_redis's pub/sub layer with its publishes pipelined (editor/layer.py).
-            "BACKEND": "editor.layer.PipelinedPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{CHANNEL_PREFIX}.doc"},
         },
     }
 else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
-        "documents": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -9,7 +9,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from editor.consumers import relay_update
+from editor.hub import announce_stored
 from rooms.services import Audience, Outbound
 
 
@@ -25,8 +25,8 @@ def role_audience(role: str) -> Audience:
 async def publish(room_id: str, out: Outbound) -> None:
     layer: Any = get_channel_layer()
     # Document first: a client that sees `question.shown` should find the starter code there.
-    for update in out.doc_updates:
-        await relay_update(room_id, update)
+    if out.doc_updates:  # stored already
+        await announce_stored(room_id)
     for audience, frame in out.frames:
         await layer.group_send(group_for(room_id, audience), {"type": "room.frame", "frame": frame})
     if out.refresh:
