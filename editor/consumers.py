@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from typing import Any
 
@@ -48,6 +49,7 @@ from rooms.seats import seat_for_scope
 
 log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"
+_numbers = itertools.count(1)  # connections of this process
 
 
 def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | None, int]:
@@ -85,6 +87,7 @@ class DocConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.room_id: str = self.scope["url_route"]["kwargs"]["room_id"]
+        self.number = next(_numbers)
         self.own_awareness: dict[int, AwarenessEntry] = {}  # this connection's clients
         self.bucket = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
@@ -164,7 +167,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
         relay().publish_update(self.room_id, update, stored.id, stored.prev_id)
         room = self.room
-        await room.receive(update, stored.id, stored.prev_id, origin=self)
+        await room.receive(update, stored.id, stored.prev_id, origin=self.number)
         await room.forward_all()
 
     async def relay_awareness(self, payload: bytes) -> None:
@@ -188,7 +191,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         if entries:
             self.sent_id = entries[-1].id
         for entry in entries:
-            if entry.origin is not self:  # the sender has its own update
+            if entry.origin != self.number:  # the sender has its own update
                 await self.send(bytes_data=create_update_message(entry.update))
 
     async def send_awareness(self, payload: bytes) -> None:

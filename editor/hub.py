@@ -22,8 +22,7 @@ import contextlib
 import logging
 import weakref
 from collections import deque
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pycrdt import Doc
 
@@ -37,17 +36,19 @@ log = logging.getLogger(__name__)
 RECENT_UPDATES = 2000
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """A stored update in the room's memory."""
+
     id: int
     prev_id: int
     update: bytes
-    origin: object  # the connection that sent it, if it is on this process
+    origin: int  # the number of the connection on this process that sent it (0: none here)
 
 
 class Member(Protocol):
     """A connection of this process to the room."""
 
+    number: int  # unique on this process
     own_awareness: dict[int, AwarenessEntry]  # the awareness states its client sent
 
     async def forward(self) -> None:
@@ -62,7 +63,10 @@ class RoomDoc:
         self.doc: Doc = loaded.doc
         self.last_id = loaded.last_id  # every update of the room up to here is applied
         self.stored_bytes = loaded.stored_bytes
-        self.recent: deque[Entry] = deque(maxlen=RECENT_UPDATES)
+        # Kept as plain tuples, which the garbage collector stops tracking (a NamedTuple it
+        # tracks forever): a busy process keeps many thousands, and each tracked object
+        # lengthens every full collection, during which no connection of the process moves.
+        self.recent: deque[tuple[int, int, bytes, int]] = deque(maxlen=RECENT_UPDATES)
         self.awareness: dict[int, AwarenessEntry] = {}
         self.members: set[Member] = set()
         self.lock = asyncio.Lock()
@@ -71,7 +75,7 @@ class RoomDoc:
 
     def _append(self, entry: Entry) -> None:
         self.doc.apply_update(entry.update)
-        self.recent.append(entry)
+        self.recent.append((entry.id, entry.prev_id, entry.update, entry.origin))
         self.last_id = entry.id
         self.stored_bytes += len(entry.update)
 
@@ -84,7 +88,7 @@ class RoomDoc:
             self._append(self.waiting.pop(self.last_id))
 
     async def receive(
-        self, update: bytes, update_id: int | None, prev_id: int | None, origin: object = None
+        self, update: bytes, update_id: int | None, prev_id: int | None, origin: int = 0
     ) -> None:
         """A stored update, accepted here or relayed: applied in log order, once."""
         if update_id is None or prev_id is None:  # relayed without its place in the log
@@ -121,7 +125,7 @@ class RoomDoc:
             rows = await loopdb().updates_after(self.room_id, after)
             for update_id, update in rows:
                 if update_id > self.last_id:  # some may have arrived meanwhile, in order
-                    self._append(Entry(update_id, self.last_id, update, None))
+                    self._append(Entry(update_id, self.last_id, update, 0))
             self._append_waiting()
         if rows:
             await self.forward_all()
@@ -144,11 +148,11 @@ class RoomDoc:
         """The room's updates after `sent_id`, in order; None if they are no longer kept."""
         if sent_id >= self.last_id:
             return []
-        found: list[Entry] = []
-        for entry in reversed(self.recent):
-            found.append(entry)
-            if entry.prev_id == sent_id:
-                return found[::-1]
+        found = []
+        for recent in reversed(self.recent):
+            found.append(recent)
+            if recent[1] == sent_id:  # its prev_id
+                return [Entry._make(recent) for recent in reversed(found)]
         return None
 
     def note_awareness(self, entries: list[AwarenessEntry]) -> None:
