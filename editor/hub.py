@@ -171,13 +171,13 @@ class Hub:
         self.rooms: dict[str, RoomDoc] = {}
         self.loading: dict[str, asyncio.Lock] = {}
         self.catching_up: asyncio.Task[None] | None = None
-        relay().handler = self.on_relayed
 
     async def open(self, room_id: str, member: Member) -> RoomDoc:
         lock = self.loading.setdefault(room_id, asyncio.Lock())
         async with lock:
             room = self.rooms.get(room_id)
             if room is None:
+                relay().handler = self.on_relayed
                 # Subscribe first, then load: an update racing the load arrives through the
                 # relay, and the room applies each update once.
                 await relay().subscribe([room_id])

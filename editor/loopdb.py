@@ -56,11 +56,21 @@ class LoopConnection:
             self.conn = await connect()
             return await work(self.conn)
 
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+            self.conn = None
+
 
 class LoopDatabase:
     def __init__(self) -> None:
         self.reads = LoopConnection()
         self.writes = LoopConnection()
+
+    async def close(self) -> None:
+        await self.reads.close()
+        await self.writes.close()
+        _databases.pop(asyncio.get_running_loop(), None)
 
     async def store_updates(self, batch: list[store.PendingUpdate]) -> list[store.StoredUpdate]:
         if not on_postgresql():

@@ -197,6 +197,7 @@ class Relay:
             await self.pubsub.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        _relays.pop(asyncio.get_running_loop(), None)
 
 
 _relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Relay] = weakref.WeakKeyDictionary()

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 
+from editor.loopdb import loopdb
+from editor.relay import relay
 from questions.models import Category, Question
 from rooms.models import Room, RoomQuestion
 from rooms.seats import create_seat
@@ -47,3 +49,12 @@ def make_doc_room(title: str = "Editor room") -> DocRoom:
 @pytest.fixture
 def doc_room(transactional_db) -> DocRoom:
     return make_doc_room()
+
+
+@pytest.fixture
+async def server_loop():
+    """The test's event loop plays a server process: close that process's own database and
+    Redis connections afterwards (they would keep the test database busy)."""
+    yield
+    await loopdb().close()
+    await relay().close()

@@ -29,7 +29,7 @@ def two_people_typing(name: str, rounds: int, rng: random.Random) -> list[bytes]
     return log
 
 
-async def test_relays_lost_or_crossing_still_give_the_stored_document(doc_room):
+async def test_relays_lost_or_crossing_still_give_the_stored_document(doc_room, server_loop):
     rng = random.Random(11)
     updates = two_people_typing(doc_room.text, 60, rng)
     room_id = doc_room.room.id

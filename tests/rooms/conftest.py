@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import connections
 
+from editor.relay import relay
 from questions.models import Category, Question, Template, TemplateItem
 from rooms import services
 
@@ -143,6 +144,7 @@ async def clients():
             await client.close()
     # The worker thread's database connection would keep the test database busy.
     await database_sync_to_async(connections.close_all)()
+    await relay().close()  # the relay of the test's event loop (starter code announced)
     channel_layers.backends.clear()
 
 
