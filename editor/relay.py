@@ -36,6 +36,7 @@ from editor import limits
 log = logging.getLogger(__name__)
 
 UPDATE, AWARENESS, AWARENESS_QUERY, STORED = b"U", b"A", b"Q", b"S"
+KINDS = {UPDATE, AWARENESS, AWARENESS_QUERY, STORED}
 _IDS = struct.Struct(">qq")  # an update's id and its predecessor's
 OUTBOX_LIMIT = 10_000  # messages waiting for Redis; beyond, new ones are dropped
 
@@ -175,16 +176,19 @@ class Relay:
     async def _receive(self, channel: bytes, data: bytes) -> None:
         if data[:8] == self.process or self.handler is None:
             return
-        room_id = channel.decode()[len(self.prefix) :]
+        room_id = channel.decode(errors="replace")[len(self.prefix) :]
         kind, body = data[8:9], data[9:]
+        if kind not in KINDS or (kind == UPDATE and len(body) < _IDS.size):
+            log.warning("ignored a malformed relay message in room %s", room_id)
+            return
+        if kind == UPDATE:
+            update_id, prev_id = _IDS.unpack_from(body)
+            relayed = Relayed(room_id, kind, body[_IDS.size :], update_id, prev_id)
+        else:
+            relayed = Relayed(room_id, kind, body)
         try:
-            if kind == UPDATE:
-                update_id, prev_id = _IDS.unpack_from(body)
-                relayed = Relayed(room_id, kind, body[_IDS.size :], update_id, prev_id)
-            else:
-                relayed = Relayed(room_id, kind, body)
             await self.handler(relayed)
-        except Exception:  # one bad message must not stop the relay
+        except Exception:  # one bad message must not stop the relay; the log heals the room
             log.exception("relayed message for room %s not handled", room_id)
 
     async def close(self) -> None:

@@ -207,3 +207,28 @@ async def test_a_hung_redis_stalls_no_typing(daphne_servers, doc_room, own_redis
         admin.client_unpause()
     for client in (alice, bob, carol):
         await client.disconnect()
+
+
+async def test_garbage_on_a_rooms_relay_channel_changes_nothing(
+    daphne_servers, doc_room, own_redis, settings
+):
+    """Messages on the room's Redis channel that no server process wrote are ignored, and
+    relays keep flowing between the processes (no periodic catch-up here to hide a stall)."""
+    env = {"REDIS_URL": own_redis.url, "DOC_RESYNC_S": "1000"}
+    first, second = daphne_servers(env=env), daphne_servers(env=env)
+    alice = await YClient(doc_room.url(first, "candidate")).connect()
+    bob = await YClient(doc_room.url(second, "interviewer")).connect()
+    channel = f"{settings.CHANNEL_PREFIX}.doc.{doc_room.room.id}"
+    junk = [b"", b"short", b"12345678Zwhat", b"12345678U\x00\x01", b"\xff" * 9 + b"\x00" * 40]
+    for message in junk:
+        own_redis.client().publish(channel, message)
+
+    rng = random.Random(8)
+    insert_marker(alice, doc_room.text, "a0", rng)
+    await eventually(lambda: "<a0>" in bob.code(doc_room.text))
+    insert_marker(bob, doc_room.text, "b0", rng)
+    code = await converged([alice, bob], doc_room.room.id, doc_room.text, timeout=3)
+    assert_each_once(code, ["a0", "b0"])
+    assert alice.online and bob.online
+    await alice.disconnect()
+    await bob.disconnect()
