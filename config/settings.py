@@ -77,11 +77,12 @@ EMBEDDED = not DATABASE_URL or not REDIS_URL
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
-    (BASE_DIR / ".data").mkdir(exist_ok=True)
+    SQLITE_PATH = Path(os.environ.get("SQLITE_PATH") or BASE_DIR / ".data" / "db.sqlite3")
+    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(BASE_DIR / ".data" / "db.sqlite3"),
+            "NAME": str(SQLITE_PATH),
         }
     }
 
