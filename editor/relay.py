@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 UPDATE, AWARENESS, AWARENESS_QUERY, STORED = b"U", b"A", b"Q", b"S"
 KINDS = {UPDATE, AWARENESS, AWARENESS_QUERY, STORED}
 _IDS = struct.Struct(">qq")  # an update's id and its predecessor's
-OUTBOX_LIMIT = 10_000  # messages waiting for Redis; beyond, new ones are dropped
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class Relay:
         self._publish(room_id, AWARENESS_QUERY)
 
     def _publish(self, room_id: str, body: bytes) -> None:
-        if self.redis is None or len(self.outbox) >= OUTBOX_LIMIT:
+        if self.redis is None or len(self.outbox) >= limits.RELAY_OUTBOX:
             return
         self.outbox.append((self.prefix + room_id, self.process + body))
         if self.flusher is None or self.flusher.done():
@@ -115,7 +114,7 @@ class Relay:
         while self.outbox:
             batch, self.outbox = self.outbox, []
             try:
-                async with asyncio.timeout(limits.LAYER_TIMEOUT_S):
+                async with asyncio.timeout(limits.REDIS_TIMEOUT_S):
                     pipeline = self.redis.pipeline(transaction=False)
                     for channel, message in batch:
                         pipeline.publish(channel, message)
@@ -139,7 +138,7 @@ class Relay:
         if self.pubsub is None or not room_ids:
             return
         try:
-            async with self.subscribing, asyncio.timeout(limits.LAYER_TIMEOUT_S):
+            async with self.subscribing, asyncio.timeout(limits.REDIS_TIMEOUT_S):
                 await self.pubsub.subscribe(*[self.prefix + room_id for room_id in room_ids])
         except Exception as error:  # renewed by the hub's next round
             self.health.failed("subscribe", error)
@@ -151,7 +150,7 @@ class Relay:
         if self.pubsub is None:
             return
         try:
-            async with self.subscribing, asyncio.timeout(limits.LAYER_TIMEOUT_S):
+            async with self.subscribing, asyncio.timeout(limits.REDIS_TIMEOUT_S):
                 await self.pubsub.unsubscribe(self.prefix + room_id)
         except Exception as error:
             self.health.failed("unsubscribe", error)
