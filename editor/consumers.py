@@ -166,9 +166,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             log.exception("update not stored in room %s", self.room_id)
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
         relay().publish_update(self.room_id, update, stored.id, stored.prev_id)
-        room = self.room
-        await room.receive(update, stored.id, stored.prev_id, origin=self.number)
-        await room.forward_all()
+        await self.room.receive(update, stored.id, stored.prev_id, origin=self.number)
 
     async def relay_awareness(self, payload: bytes) -> None:
         assert self.room is not None

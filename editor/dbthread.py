@@ -1,7 +1,6 @@
-"""Database work of the document channel, off the event loop, on dedicated threads.
-
-The document hot path must not pay a sync_to_async thread hop (and Channels' connection
-clean-up) per keystroke: writes are batched by editor.writer and run here, one hop per batch.
+"""Database work of the document channel that needs Django's connection, on dedicated threads:
+folding snapshots, and every read and write on the embedded default (SQLite). On PostgreSQL
+the hot path runs on the event loop instead (editor.loopdb).
 """
 
 from __future__ import annotations

@@ -87,18 +87,16 @@ class RoomDoc:
         while self.last_id in self.waiting:
             self._append(self.waiting.pop(self.last_id))
 
-    async def receive(
-        self, update: bytes, update_id: int | None, prev_id: int | None, origin: int = 0
-    ) -> None:
-        """A stored update, accepted here or relayed: applied in log order, once."""
-        if update_id is None or prev_id is None:  # relayed without its place in the log
-            return await self.refresh()
+    async def receive(self, update: bytes, update_id: int, prev_id: int, origin: int = 0) -> None:
+        """A stored update, accepted here or relayed: applied in log order, once, and handed
+        on to the room's connections."""
         if update_id <= self.last_id or prev_id in self.waiting:
             return
         entry = Entry(update_id, prev_id, update, origin)
         if prev_id == self.last_id:
             self._append(entry)
             self._append_waiting()
+            await self.forward_all()
             return
         self.waiting[prev_id] = entry
         asyncio.get_running_loop().call_later(limits.RELAY_WAIT_S, self._check_gap, update_id)
@@ -208,7 +206,6 @@ class Hub:
             return
         if message.kind == UPDATE:
             await room.receive(message.payload, message.update_id, message.prev_id)
-            await room.forward_all()
         elif message.kind == STORED:
             await room.refresh()
         elif message.kind == AWARENESS:

@@ -8,12 +8,12 @@ import subprocess
 import pytest
 
 from tests.editor.typists import (
-    Typist,
     assert_each_once,
     converged,
     insert_marker,
     markers,
     stored_code,
+    two_typists,
 )
 from tests.editor.yclient import YClient, eventually
 from tests.servers import free_port
@@ -25,10 +25,7 @@ async def test_a_killed_process_loses_no_edit_and_offline_edits_merge(daphne_ser
     server = daphne_servers()
     alice = await YClient(doc_room.url(server, "candidate")).connect()
     bob = await YClient(doc_room.url(server, "interviewer")).connect()
-    typists = [
-        Typist(alice, doc_room.text, "a", seed=1).start(),
-        Typist(bob, doc_room.text, "b", seed=2).start(),
-    ]
+    typists = two_typists(alice, bob, doc_room.text, seed=1)
     await eventually(lambda: len(markers(bob.code(doc_room.text))) > 40)
 
     server.kill()  # mid-typing
@@ -129,10 +126,7 @@ async def test_a_restarted_redis_loses_no_edit_and_the_room_recovers(
     first, second = daphne_servers(env=env), daphne_servers(env=env)
     alice = await YClient(doc_room.url(first, "candidate")).connect()
     bob = await YClient(doc_room.url(second, "interviewer")).connect()
-    typists = [
-        Typist(alice, doc_room.text, "a", seed=3).start(),
-        Typist(bob, doc_room.text, "b", seed=4).start(),
-    ]
+    typists = two_typists(alice, bob, doc_room.text, seed=3)
     await eventually(lambda: len(markers(bob.code(doc_room.text))) > 40)
 
     own_redis.kill()  # mid-typing: every relay between the processes is lost meanwhile
@@ -162,10 +156,7 @@ async def test_relays_the_channel_layer_loses_are_healed_from_the_log(
     first, second = daphne_servers(env=env), daphne_servers(env=env)
     alice = await YClient(doc_room.url(first, "candidate")).connect()
     bob = await YClient(doc_room.url(second, "interviewer")).connect()
-    typists = [
-        Typist(alice, doc_room.text, "a", seed=5).start(),
-        Typist(bob, doc_room.text, "b", seed=6).start(),
-    ]
+    typists = two_typists(alice, bob, doc_room.text, seed=5)
     for _ in range(4):
         await asyncio.sleep(0.2)
         await own_redis.drop_subscribers(processes=2)

@@ -53,6 +53,11 @@ class Typist:
             await self._task
 
 
+def two_typists(alice: YClient, bob: YClient, name: str, seed: int) -> list[Typist]:
+    """alice types `a` markers and bob `b` markers into the same text until stopped."""
+    return [Typist(alice, name, "a", seed).start(), Typist(bob, name, "b", seed + 1).start()]
+
+
 async def stored_code(room_id: str, name: str) -> str:
     return (await sync_to_async(store.text_of)(room_id, [name]))[name]
 
