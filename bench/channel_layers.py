@@ -1,4 +1,4 @@
-"""The document channel's relay (editor/relay.py) beside channels_redis's two channel layers.
+"""The relay between server processes (relay/) beside channels_redis's two channel layers.
 
 On the same Redis, in one run: a sender relays N editor-sized updates to one room of M
 connections and every member receives all of them; through each channel layer (`group_send`
@@ -30,7 +30,8 @@ django.setup()
 from channels_redis.core import RedisChannelLayer  # noqa: E402
 from channels_redis.pubsub import RedisPubSubChannelLayer  # noqa: E402
 
-from editor.relay import Relay, Relayed  # noqa: E402
+from editor.hub import UPDATE_IDS  # noqa: E402
+from relay import Relay, Relayed  # noqa: E402
 
 PREFIX = "bench-layers"
 
@@ -62,7 +63,7 @@ async def relay(layer: Any, messages: int, members: int) -> tuple[float, float]:
 
 
 async def relay_own(url: str, messages: int, members: int) -> tuple[float, float]:
-    """The same through editor.relay: one process publishes, another hands each update to its
+    """The same through our relay: one process publishes, another hands each update to its
     `members` connections (counted here, as the hub would call them)."""
     sender, receiver = Relay(url, PREFIX), Relay(url, PREFIX)
     received = [0] * members
@@ -74,13 +75,13 @@ async def relay_own(url: str, messages: int, members: int) -> tuple[float, float
         if received[0] == messages:
             done.set()
 
-    receiver.handler = hand_to_connections
-    await receiver.subscribe(["bench-room"])
+    receiver.on(b"U", hand_to_connections)
+    await receiver.listen("bench-room")
     await asyncio.sleep(0.2)  # the subscription settles
     update = b"\x01\x01" + os.urandom(30)
     start = time.perf_counter()
     for i in range(messages):
-        sender.publish_update("bench-room", update, i + 1, i)
+        sender.publish("bench-room", b"U", UPDATE_IDS.pack(i + 1, i) + update)
     sent = time.perf_counter() - start
     await asyncio.wait_for(done.wait(), 120)
     delivered = time.perf_counter() - start

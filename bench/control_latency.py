@@ -30,7 +30,7 @@ django.setup()
 from django.contrib.auth.models import User  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from rooms import services  # noqa: E402
+from rooms import actions  # noqa: E402
 from tests.servers import DaphneServer  # noqa: E402
 
 
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     args = parser.parse_args()
     user, _ = User.objects.get_or_create(username="bench")
-    created = services.create_room(user, "bench")
+    created = actions.create_room(user, "bench")
     a, b = DaphneServer().start(), DaphneServer().start()
     try:
         pings, changes = asyncio.run(measure(a, b, created.room.id, created.tokens, args.n))

@@ -53,10 +53,12 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from pycrdt import Doc, Text  # noqa: E402
 
-from editor import store  # noqa: E402
+from editor import documents  # noqa: E402
 from editor.models import DocUpdate  # noqa: E402
 from editor.playback import fill_checkpoints  # noqa: E402
+from editor.store import SNAPSHOT_EVERY, Batch, PendingUpdate, new_store  # noqa: E402
 from questions.models import Category, Question  # noqa: E402
+from relay.loops import run_apart  # noqa: E402
 from rooms.models import Room, RoomQuestion  # noqa: E402
 from rooms.seats import create_seat  # noqa: E402
 from tests.servers import DaphneServer, free_port  # noqa: E402
@@ -450,7 +452,7 @@ def count_stored_matches(room_results: list[dict[str, Any]]) -> int:
     )
     matches = 0
     for room in room_results:
-        code = store.text_of(room["room"], [room["text"]])[room["text"]]
+        code = documents.code_now(room["room"], [room["text"]])[room["text"]]
         same = hashlib.sha256(code.encode()).hexdigest() == room["sha256"]
         matches += same and counts.get(room["room"], 0) == room["sent"]
     return matches
@@ -487,11 +489,21 @@ def typed_updates(count: int, seed: int = 1) -> tuple[list[bytes], str, bytes]:
 def build_long_room(updates: list[bytes]) -> BenchRoom:
     room = make_rooms(1)[0]
     # As the server stores them: group-committed batches, folded into snapshots as it goes.
-    for start in range(0, len(updates), store.SNAPSHOT_EVERY):
-        batch = updates[start : start + store.SNAPSHOT_EVERY]
-        store.append_updates([store.PendingUpdate(room.room_id, None, u) for u in batch])
+    for start in range(0, len(updates), SNAPSHOT_EVERY):
+        batch = Batch(
+            [PendingUpdate(room.room_id, None, u) for u in updates[start : start + SNAPSHOT_EVERY]]
+        )
+        run_apart(lambda batch=batch: _append(batch))
         fill_checkpoints(room.room_id)
     return room
+
+
+async def _append(batch: Batch) -> None:
+    store = new_store()
+    try:
+        await store.append(batch)
+    finally:
+        await store.close()
 
 
 def join_run(

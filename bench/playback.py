@@ -38,10 +38,10 @@ django.setup()
 from django.contrib.auth.models import User  # noqa: E402
 from pycrdt import Doc, Text  # noqa: E402
 
-from editor import playback, store  # noqa: E402
+from editor import playback  # noqa: E402
 from editor.models import DocUpdate  # noqa: E402
 from questions.models import Category, Question  # noqa: E402
-from rooms import serializers, services  # noqa: E402
+from rooms import actions, serializers  # noqa: E402
 from rooms.models import RoomQuestion  # noqa: E402
 
 WORDS = ["def", "for", "in", "if", "return", "while", "yield", "class", "self", "value", "key"]
@@ -92,7 +92,7 @@ def build_room(n: int):
         )[0]
         for name in ("first", "second")
     ]
-    created = services.create_room(user, "bench playback")
+    created = actions.create_room(user, "bench playback")
     room = created.room
     items = [
         RoomQuestion.objects.create(room=room, question=q, position=i, shown_at=room.created_at)
@@ -103,7 +103,7 @@ def build_room(n: int):
     start = datetime(2026, 1, 1, 10, tzinfo=UTC)
     # Rows as the store writes them (time, seat, bytes), inserted in bulk to keep the set-up short.
     rows = [
-        DocUpdate(room=room, at=at, seat_id=seat, data=update)
+        DocUpdate(room_id=room.id, at=at, seat_id=seat, data=update)
         for at, seat, update in one_hour_of_typing(n, texts, seats, start)
     ]
     DocUpdate.objects.bulk_create(rows, batch_size=2000)
@@ -155,7 +155,7 @@ def main() -> None:
 
     report = [
         f"final code: {size} characters in {len(texts)} questions; {checkpoints} checkpoints "
-        f"(one per {store.SNAPSHOT_EVERY} updates)",
+        f"(one per {playback.SNAPSHOT_EVERY} updates)",
         f"first answer (folds the missing checkpoints once): {first_ms:.0f} ms",
         f"code_at, {len(fast)} random instants: median {statistics.median(fast):.1f} ms, "
         f"p95 {pct(fast, 0.95):.1f} ms, max {max(fast):.1f} ms",

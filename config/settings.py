@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from relay.redis import options as redis_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -86,20 +88,18 @@ else:
         }
     }
 
-# The control channel's layer. The document channel relays between processes through Redis
-# pub/sub of its own (editor/relay.py, same REDIS_URL and prefix); without REDIS_URL it is one
-# process and needs no relay.
+# Both channels (control and document) relay between server processes through Redis pub/sub
+# of their own (relay/, one channel per room, named with this prefix); without REDIS_URL it is
+# one process and needs no relay. Channels' own layer is there for anything else that wants
+# one (pub/sub, our Redis options: no read timeout that a quiet connection could hit).
 CHANNEL_PREFIX = os.environ.get("CHANNEL_PREFIX", "room")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": CHANNEL_PREFIX,
-                # Bursts of frames must not be dropped silently; clients re-sync anyway.
-                "capacity": 2000,
-                "expiry": 30,
+                "hosts": [{"address": REDIS_URL, **redis_options()}],
+                "prefix": f"{CHANNEL_PREFIX}.layer",
             },
         },
     }
@@ -107,6 +107,9 @@ else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
     }
+
+# Who may read and write a room's shared document: the editor asks, the rooms app decides.
+EDITOR_ACCESS = "rooms.access.DocumentGate"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
@@ -148,7 +151,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Interview room API", "VERSION": "1.0.0"}
+# OpenAPI 3.1: its schemas are JSON Schema, so tests check real responses against them.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Interview room API",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+}
 
 LOGGING = {
     "version": 1,
@@ -157,6 +165,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# How often each document connection re-joins its group and catches up from the update log:
-# the bound on how long a dropped relay (or a Redis restart) can leave a client behind.
+# How often each server process checks its open editor rooms against the update log (and asks
+# again what each connection may do): the bound on how long a relay Redis lost can leave a
+# client behind.
 DOC_RESYNC_S = float(os.environ.get("DOC_RESYNC_S", "10"))

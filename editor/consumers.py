@@ -1,17 +1,19 @@
 """The document channel `ws/doc/<room_id>`: the y-websocket protocol over binary frames.
 
-An update is checked (size, role, that pycrdt can apply it), stored durably, and only then
-relayed: to the room's connections on this process directly (editor.hub), to the other
-processes through Redis (editor.relay). Sync requests are answered from the process's cached
-copy of the document, caught up from the log first. Each connection forwards to its client
-the room's updates in log order, from the last one it sent. Awareness is relayed to every
-connection, the sender included, and a closed connection's awareness states are removed.
+A connection learns what it may do from the access gate (editor.access) when it opens, and
+again whenever access to its room changes: it closes, or goes on read-only. An update is
+checked (size, rights, that pycrdt can apply it), stored durably, and only then relayed: to
+the room's connections on this process directly (editor.hub), to the other processes through
+Redis (relay). Sync requests are answered from the process's cached copy of the document,
+caught up from the log first. Each connection forwards to its client the room's updates in
+log order, from the last one it sent. Awareness is relayed to every connection, the sender
+included, and a closed connection's awareness states are removed; a connection speaks only
+for its own client (editor.awareness).
 
 Redis is only a fast path, kept off the keystroke's path: publishing never waits for it. A
-relay it loses (Redis restarting or hanging, a subscription dropped) costs nothing: the next
-relay shows the gap (each update names the one before it) and the room reads the log; and
-every DOC_RESYNC_S seconds the process checks its open rooms against the log, for a loss
-that no later relay reveals. A Redis error never closes a connection.
+relay it loses costs nothing: the next relay shows the gap (each update names the one before
+it) and the room reads the log; and every DOC_RESYNC_S seconds the process checks its open
+rooms against the log. A Redis error never closes a connection.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from pycrdt import Doc
 
-from editor import limits
-from editor.hub import RoomDoc, hub
+from config.ratelimit import TokenBucket
+from editor import awareness, limits
+from editor.access import Access, gate
+from editor.hub import AWARENESS_QUERY, UPDATE, UPDATE_IDS, RoomDoc, hub
 from editor.protocol import (
     AwarenessEntry,
     Malformed,
@@ -40,27 +44,14 @@ from editor.protocol import (
     parse_awareness,
     parse_message,
 )
-from editor.relay import relay
 from editor.store import PendingUpdate
 from editor.writer import writer
-from rooms.limits import TokenBucket
-from rooms.models import Room, Seat
-from rooms.seats import seat_for_scope
+from relay import relay
 
 log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"
+NOBODY = Access(seat_id=None, read=False)
 _numbers = itertools.count(1)  # connections of this process
-
-
-def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | None, int]:
-    room = Room.objects.filter(id=room_id).first()
-    if room is None:
-        return None, limits.CLOSE_NOT_FOUND
-    seat = seat_for_scope(room_id, scope)
-    if seat is None:
-        ended = room.status == Room.Status.ENDED
-        return None, limits.CLOSE_ROOM_ENDED if ended else limits.CLOSE_FORBIDDEN
-    return seat, 0
 
 
 def check_update(update: bytes) -> None:
@@ -72,14 +63,14 @@ def check_update(update: bytes) -> None:
 
 
 class DocConsumer(AsyncWebsocketConsumer):
-    channel_layer_alias = None  # relays go through editor.relay, not a channel layer
-    seat: Seat | None = None
+    channel_layer_alias = None  # relays go through the relay, not a channel layer
+    access: Access = NOBODY
     room: RoomDoc | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without its thread hop per message to close old database
-        connections: a keystroke here touches the database only through editor.loopdb
-        (which has its own) and database_sync_to_async (which closes them itself)."""
+        connections: a keystroke here touches the database only through the store (which has
+        its own) and database_sync_to_async (which closes them itself)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -88,39 +79,55 @@ class DocConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.room_id: str = self.scope["url_route"]["kwargs"]["room_id"]
         self.number = next(_numbers)
-        self.own_awareness: dict[int, AwarenessEntry] = {}  # this connection's clients
-        self.bucket = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
+        self.own_awareness: dict[int, AwarenessEntry] = {}  # this connection's client
+        self.updates = TokenBucket(limits.UPDATES_PER_S, limits.UPDATES_BURST)
+        self.syncs = TokenBucket(limits.SYNCS_PER_S, limits.SYNCS_BURST)
+        self.cursors = TokenBucket(limits.AWARENESS_PER_S, limits.AWARENESS_BURST)
+        self.cursor_later: asyncio.TimerHandle | None = None
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
-        seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
+        access = await database_sync_to_async(gate().connect)(self.room_id, self.scope)
         await self.accept()
-        if seat is None:
-            await self.close(code=code)
+        if not access.read:
+            await self.close(code=access.close_code)
             return
-        self.seat = seat
-        self.room = await hub().open(self.room_id, self)
+        self.access = access
+        room = await hub().open(self.room_id, self)
+        if room.seats_here(access.seat_id) > limits.CONNECTIONS_PER_SEAT:
+            await hub().close(room, self)
+            await self.close(code=limits.CLOSE_TOO_MANY)
+            return
+        self.room = room
         # Our state vector: the client answers with whatever we lack (its offline edits).
-        await self.send(bytes_data=create_sync_step1_message(self.room.doc.get_state()))
-        if self.room.awareness:
-            states = list(self.room.awareness.values())
+        await self.send(bytes_data=create_sync_step1_message(room.doc.get_state()))
+        if room.awareness:
+            states = list(room.awareness.values())
             await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
         # Connections on other processes tell us who is there (and where their cursors are).
-        relay().publish_awareness_query(self.room_id)
+        relay().publish(self.room_id, AWARENESS_QUERY)
 
     async def disconnect(self, code: int) -> None:
+        if self.cursor_later is not None:
+            self.cursor_later.cancel()
         room, self.room = self.room, None
         if room is None:
             return
         await hub().close(room, self)
-        if self.own_awareness:
-            gone = [
-                AwarenessEntry(entry.client_id, entry.clock + 1, "null")
-                for entry in self.own_awareness.values()
-            ]
-            with contextlib.suppress(Exception):
-                await room.share_awareness(encode_awareness(gone))
+        await self._forget_awareness(room)
+
+    async def _forget_awareness(self, room: RoomDoc) -> None:
+        """Everyone stops seeing this connection's cursor."""
+        if not self.own_awareness:
+            return
+        gone = [
+            AwarenessEntry(entry.client_id, entry.clock + 1, "null")
+            for entry in self.own_awareness.values()
+        ]
+        self.own_awareness = {}
+        with contextlib.suppress(Exception):
+            await room.share_awareness(encode_awareness(gone), self.seat)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.seat is None or self.room is None:
+        if self.room is None:
             return
         if bytes_data is None:
             return await self.close(code=limits.CLOSE_MALFORMED, reason="binary frames only")
@@ -133,16 +140,21 @@ class DocConsumer(AsyncWebsocketConsumer):
             elif message.kind in ("sync2", "update"):
                 await self.accept_update(message.payload)
             elif message.kind == "awareness":
-                await self.relay_awareness(message.payload)
+                await self.accept_awareness(message.payload)
             else:  # query_awareness
                 states = list(self.room.awareness.values())
                 await self.send(bytes_data=create_awareness_message(encode_awareness(states)))
         except Malformed as error:
             log.info("refused frame in room %s: %s", self.room_id, error)
             await self.close(code=limits.CLOSE_MALFORMED, reason=str(error)[:100])
+        except Exception:  # a bug must not leave the connection half alive
+            log.exception("document frame failed in room %s", self.room_id)
+            await self.close(code=limits.CLOSE_NOT_STORED, reason="server error, resync")
 
     async def answer_sync(self, state_vector: bytes) -> None:
         assert self.room is not None
+        if not self.syncs.take():  # each answer may be the whole document: not on demand
+            return
         await self.room.refresh()
         try:
             diff = self.room.doc.get_update(state_vector)
@@ -152,28 +164,64 @@ class DocConsumer(AsyncWebsocketConsumer):
         await self.send(bytes_data=create_sync_step2_message(diff))
 
     async def accept_update(self, update: bytes) -> None:
-        assert self.room is not None and self.seat is not None
-        if self.seat.role == Seat.Role.OBSERVER or update == EMPTY_UPDATE:
-            return  # observers are read-only: their updates are dropped
+        assert self.room is not None
+        if not self.access.write or update == EMPTY_UPDATE:
+            return  # read-only seats (observers, an ended room): their updates are dropped
         check_update(update)
         if self.room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
             return await self.close(code=limits.CLOSE_TOO_LARGE, reason="document too large")
-        while not self.bucket.take():  # slow a flood down rather than drop edits
+        while not self.updates.take():  # slow a flood down rather than drop edits
             await asyncio.sleep(1 / limits.UPDATES_PER_S)
         try:
-            stored = await writer().write(PendingUpdate(self.room_id, self.seat.id, update))
+            stored = await writer().write(PendingUpdate(self.room_id, self.access.seat_id, update))
         except Exception:
             log.exception("update not stored in room %s", self.room_id)
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
-        relay().publish_update(self.room_id, update, stored.id, stored.prev_id)
-        await self.room.receive(update, stored.id, stored.prev_id, origin=self.number)
+        relay().publish(self.room_id, UPDATE, UPDATE_IDS.pack(stored.id, stored.prev_id) + update)
+        if self.room is not None:  # (closed meanwhile: the others get it from the relay/log)
+            await self.room.receive(update, stored.id, stored.prev_id, origin=self.number)
 
-    async def relay_awareness(self, payload: bytes) -> None:
+    async def accept_awareness(self, payload: bytes) -> None:
+        """This connection's own cursor and name, checked, at a bounded rate. Clients also
+        echo the others' states back: those are not theirs to say, and are dropped."""
         assert self.room is not None
         entries = parse_awareness(payload)
-        for entry in entries:
-            self.own_awareness[entry.client_id] = entry
-        await self.room.share_awareness(payload)
+        if not self.access.presence:
+            return  # observers stay invisible
+        if not self.own_awareness:
+            for entry in entries:
+                if not self.room.announced_by_another(entry.client_id, self.seat):
+                    awareness.check(entry)
+                    self.own_awareness[entry.client_id] = entry
+                    break
+        mine = [entry for entry in entries if entry.client_id in self.own_awareness]
+        if not mine:
+            return
+        for entry in mine:
+            awareness.check(entry)
+        latest = max(mine, key=lambda entry: entry.clock)
+        self.own_awareness[latest.client_id] = latest
+        if self.cursor_later is None:
+            await self._share_cursor()
+
+    async def _share_cursor(self) -> None:
+        self.cursor_later = None
+        if self.room is None or not self.own_awareness:
+            return
+        wait = self.cursors.wait_s()
+        if wait > 0:  # the latest state goes out when its turn comes
+            loop = asyncio.get_running_loop()
+            self.cursor_later = loop.call_later(wait, lambda: loop.create_task(self._share()))
+            return
+        self.cursors.take()
+        states = encode_awareness(list(self.own_awareness.values()))
+        await self.room.share_awareness(states, self.seat)
+
+    async def _share(self) -> None:
+        try:
+            await self._share_cursor()
+        except Exception as error:
+            log.info("cursor of connection %s not shared: %r", self.number, error)
 
     # --- what the room hands this connection (editor.hub.Member) ---------------------------
 
@@ -194,3 +242,21 @@ class DocConsumer(AsyncWebsocketConsumer):
 
     async def send_awareness(self, payload: bytes) -> None:
         await self.send(bytes_data=create_awareness_message(payload))
+
+    @property
+    def seat(self) -> int:
+        return self.access.seat_id or 0
+
+    async def change_access(self, access: Access) -> None:
+        """Access to the room changed: close, or go on with the new rights at once."""
+        room = self.room
+        if not access.read:
+            if room is not None:
+                self.room = None
+                await hub().close(room, self)
+                await self._forget_awareness(room)
+            await self.close(code=access.close_code)
+            return
+        self.access = access
+        if not access.presence and room is not None:
+            await self._forget_awareness(room)

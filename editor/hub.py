@@ -1,18 +1,20 @@
-"""The rooms of one server process: a cached copy of each open room's document.
+"""The rooms of one server process: a cached copy of each open room's document, its
+connections on this process (its members), and what they may do.
 
 PostgreSQL is the truth. The cached Doc answers sync requests without a database read per
 message. It takes the room's updates strictly in log order: each stored update carries the id
 of the one before it. An update that arrives before its predecessor waits here (the usual
 case: two processes' relays crossing); if the predecessor has not come within RELAY_WAIT_S
-(a relay Redis lost), the room reads the log. Applying in log order also means no
-update ever waits inside pycrdt for a missing one: pycrdt 0.14 can lose such pending updates
-once more arrive.
+(a relay Redis lost), the room reads the log. Applying in log order also means no update ever
+waits inside pycrdt for a missing one: pycrdt 0.14 can lose such pending updates once more
+arrive.
 
 The room keeps its recent updates, so each connection forwards to its client exactly the
-updates after the last one it sent, in order, whichever way they reached the process. The
-room knows its connections on this process (its members) and hands them every update and
-awareness change directly; editor.relay carries them to the other processes. Every
-DOC_RESYNC_S seconds the process checks all its open rooms against the log in one query.
+updates after the last one it sent, in order, whichever way they reached the process. The room
+hands its members every update and awareness change directly; the relay carries them to the
+other processes. One member's failure (a connection closing mid-send) never reaches another.
+Every DOC_RESYNC_S seconds the process checks all its open rooms against the log in one query,
+and asks again what each connection may do.
 """
 
 from __future__ import annotations
@@ -20,20 +22,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import struct
 import weakref
 from collections import deque
+from collections.abc import Awaitable
 from typing import NamedTuple, Protocol
 
+from channels.db import database_sync_to_async
 from pycrdt import Doc
 
-from editor import limits, store, writer
-from editor.loopdb import loopdb
+from editor import awareness, limits
+from editor.access import Access, gate
 from editor.protocol import AwarenessEntry, Malformed, encode_awareness, parse_awareness
-from editor.relay import AWARENESS, AWARENESS_QUERY, STORED, UPDATE, Relayed, relay
+from editor.store import SNAPSHOT_EVERY, LoadedDoc, docstore
+from editor.writer import fold_later
+from relay import MISSED, Relayed, relay
 
 log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 2000
+# What processes tell each other about a room (relay kinds).
+UPDATE, AWARENESS, AWARENESS_QUERY, STORED, ACCESS = b"U", b"A", b"Q", b"S", b"X"
+UPDATE_IDS = struct.Struct(">qq")  # a relayed update's id and its predecessor's, before it
+AWARENESS_SEAT = struct.Struct(">q")  # the seat announcing relayed awareness, before it
 
 
 class Entry(NamedTuple):
@@ -49,6 +60,7 @@ class Member(Protocol):
     """A connection of this process to the room."""
 
     number: int  # unique on this process
+    access: Access
     own_awareness: dict[int, AwarenessEntry]  # the awareness states its client sent
 
     async def forward(self) -> None:
@@ -56,9 +68,12 @@ class Member(Protocol):
 
     async def send_awareness(self, payload: bytes) -> None: ...
 
+    async def change_access(self, access: Access) -> None:
+        """What this connection may do changed: close it, or go on with the new rights."""
+
 
 class RoomDoc:
-    def __init__(self, room_id: str, loaded: store.LoadedDoc) -> None:
+    def __init__(self, room_id: str, loaded: LoadedDoc) -> None:
         self.room_id = room_id
         self.doc: Doc = loaded.doc
         self.last_id = loaded.last_id  # every update of the room up to here is applied
@@ -68,6 +83,7 @@ class RoomDoc:
         # lengthens every full collection, during which no connection of the process moves.
         self.recent: deque[tuple[int, int, bytes, int]] = deque(maxlen=RECENT_UPDATES)
         self.awareness: dict[int, AwarenessEntry] = {}
+        self.announcers: dict[int, int] = {}  # awareness client id -> the seat announcing it
         self.members: set[Member] = set()
         self.lock = asyncio.Lock()
         self.waiting: dict[int, Entry] = {}  # arrived before its predecessor, by prev_id
@@ -119,8 +135,7 @@ class RoomDoc:
         async with self.lock:
             if wanted is not None and self.last_id >= wanted:
                 return  # another connection's catch-up brought it meanwhile
-            after = self.last_id
-            rows = await loopdb().updates_after(self.room_id, after)
+            rows = await docstore().updates_after(self.room_id, self.last_id)
             for update_id, update in rows:
                 if update_id > self.last_id:  # some may have arrived meanwhile, in order
                     self._append(Entry(update_id, self.last_id, update, 0))
@@ -130,17 +145,17 @@ class RoomDoc:
 
     async def forward_all(self) -> None:
         for member in list(self.members):
-            await member.forward()
+            await _isolated(member.forward(), member)
 
-    async def share_awareness(self, payload: bytes, publish: bool = True) -> None:
-        """Awareness goes to every connection, the sender's included; and to the other
-        processes unless it came from there."""
+    async def share_awareness(self, payload: bytes, seat_id: int, publish: bool = True) -> None:
+        """Awareness (announced by this seat) goes to every connection, the sender's
+        included; and to the other processes unless it came from there."""
         with contextlib.suppress(Malformed):
-            self.note_awareness(parse_awareness(payload))
+            self.note_awareness(parse_awareness(payload), seat_id)
         for member in list(self.members):
-            await member.send_awareness(payload)
+            await _isolated(member.send_awareness(payload), member)
         if publish:
-            relay().publish_awareness(self.room_id, payload)
+            relay().publish(self.room_id, AWARENESS, AWARENESS_SEAT.pack(seat_id) + payload)
 
     def updates_after(self, sent_id: int) -> list[Entry] | None:
         """The room's updates after `sent_id`, in order; None if they are no longer kept."""
@@ -153,15 +168,46 @@ class RoomDoc:
                 return [Entry._make(recent) for recent in reversed(found)]
         return None
 
-    def note_awareness(self, entries: list[AwarenessEntry]) -> None:
+    def note_awareness(self, entries: list[AwarenessEntry], seat_id: int) -> None:
         for entry in entries:
             known = self.awareness.get(entry.client_id)
             if known is not None and known.clock > entry.clock:
                 continue
             if entry.state == "null":
                 self.awareness.pop(entry.client_id, None)
+                self.announcers.pop(entry.client_id, None)
             else:
                 self.awareness[entry.client_id] = entry
+                self.announcers[entry.client_id] = seat_id
+
+    def announced_by_another(self, client_id: int, seat_id: int) -> bool:
+        """Another seat announces this awareness client id (a reconnecting browser keeps its
+        id, and may take it back from its own connection that has not closed yet)."""
+        announcer = self.announcers.get(client_id)
+        return announcer is not None and announcer != seat_id
+
+    def seats_here(self, seat_id: int | None) -> int:
+        return sum(1 for member in self.members if member.access.seat_id == seat_id)
+
+    async def recheck_access(self) -> None:
+        """Ask again what each connection may do, and tell each one whose rights changed."""
+        members = list(self.members)
+        seat_ids = sorted({m.access.seat_id for m in members if m.access.seat_id is not None})
+        if not seat_ids:
+            return
+        now = await database_sync_to_async(gate().recheck)(self.room_id, seat_ids)
+        for member in members:
+            access = now.get(member.access.seat_id)  # type: ignore[arg-type]
+            if access is not None and access != member.access:
+                await _isolated(member.change_access(access), member)
+
+
+async def _isolated(work: Awaitable[None], member: Member) -> None:
+    """One member's failure (its connection closing while we send) stays its own."""
+    try:
+        await work
+    except Exception as error:
+        log.info("connection %s of a room failed a send: %r", member.number, error)
 
 
 class Hub:
@@ -175,14 +221,14 @@ class Hub:
         async with lock:
             room = self.rooms.get(room_id)
             if room is None:
-                relay().handler = self.on_relayed
+                self._listen()
                 # Subscribe first, then load: an update racing the load arrives through the
                 # relay, and the room applies each update once.
-                await relay().subscribe([room_id])
-                loaded = await loopdb().load(room_id)
+                await relay().listen(room_id)
+                loaded = await docstore().load(room_id)
                 room = self.rooms[room_id] = RoomDoc(room_id, loaded)
-                if loaded.tail >= store.SNAPSHOT_EVERY:  # written before folding was live
-                    writer.fold_later(room_id)
+                if loaded.tail >= SNAPSHOT_EVERY:  # written before folding was live
+                    fold_later(room_id)
             else:
                 await room.refresh()
             room.members.add(member)
@@ -195,53 +241,72 @@ class Hub:
         if not room.members and self.rooms.get(room.room_id) is room:
             del self.rooms[room.room_id]
             self.loading.pop(room.room_id, None)
-            await relay().unsubscribe(room.room_id)
+            await relay().unlisten(room.room_id)
         if not self.rooms and self.catching_up is not None:
             self.catching_up.cancel()
+
+    def _listen(self) -> None:
+        bus = relay()
+        for kind in (UPDATE, AWARENESS, AWARENESS_QUERY, STORED, ACCESS, MISSED):
+            bus.on(kind, self.on_relayed)
+        bus.on_recovered(self.recover)
 
     async def on_relayed(self, message: Relayed) -> None:
         """A message another process published about one of our rooms."""
         room = self.rooms.get(message.room_id)
         if room is None:
             return
-        if message.kind == UPDATE:
-            await room.receive(message.payload, message.update_id, message.prev_id)
-        elif message.kind == STORED:
+        kind, body = message.kind, message.body
+        if kind == UPDATE:
+            if len(body) < UPDATE_IDS.size:
+                log.warning("ignored a malformed relayed update in room %s", room.room_id)
+                return
+            update_id, prev_id = UPDATE_IDS.unpack_from(body)
+            await room.receive(body[UPDATE_IDS.size :], update_id, prev_id)
+        elif kind in (STORED, MISSED):
             await room.refresh()
-        elif message.kind == AWARENESS:
-            await room.share_awareness(message.payload, publish=False)
-        elif message.kind == AWARENESS_QUERY:
-            states = [entry for m in room.members for entry in m.own_awareness.values()]
-            if states:
-                relay().publish_awareness(room.room_id, encode_awareness(states))
+        elif kind == ACCESS:
+            await room.recheck_access()
+        elif kind == AWARENESS and len(body) > AWARENESS_SEAT.size:
+            (seat_id,) = AWARENESS_SEAT.unpack_from(body)
+            safe = awareness.safe_entries(body[AWARENESS_SEAT.size :])
+            if safe:
+                await room.share_awareness(encode_awareness(safe), seat_id, publish=False)
+        elif kind == AWARENESS_QUERY:
+            for member in room.members:
+                if member.own_awareness:
+                    states = encode_awareness(list(member.own_awareness.values()))
+                    seat = AWARENESS_SEAT.pack(member.access.seat_id or 0)
+                    relay().publish(room.room_id, AWARENESS, seat + states)
+
+    async def recover(self) -> None:
+        """Redis works again after failing: whatever was relayed meanwhile, the log has."""
+        for room in list(self.rooms.values()):
+            await room.refresh()
+            await room.recheck_access()
+
+    async def access_changed(self, room_id: str) -> None:
+        room = self.rooms.get(room_id)
+        if room is not None:
+            await room.recheck_access()
+        relay().publish(room_id, ACCESS)
 
     async def _catch_up_forever(self) -> None:
         """Every RESYNC_S seconds one query asks for the latest update id of every open room,
         and each room that is behind reads its log: this heals a relay Redis lost that no
         later relay revealed (the room's last one). One query per process, however many
-        rooms and connections. The subscriptions are renewed too (Redis may have dropped
-        them)."""
+        rooms and connections. What each connection may do is asked again too."""
         while self.rooms:
             await asyncio.sleep(limits.RESYNC_S)
             rooms = list(self.rooms.values())
-            await relay().subscribe([room.room_id for room in rooms])
             try:
-                latest = await loopdb().last_ids([room.room_id for room in rooms])
+                latest = await docstore().last_ids([room.room_id for room in rooms])
                 for room in rooms:
                     if latest.get(room.room_id, 0) > room.last_id:
                         await room.refresh(wanted=latest[room.room_id])
+                    await room.recheck_access()
             except Exception:  # the next round tries again
                 log.warning("catch-up of open rooms failed", exc_info=True)
-
-
-async def announce_stored(room_id: str) -> None:
-    """Updates of the room were stored outside a connection (the server inserted starter
-    code): this process's copy and every other process read them from the log."""
-    room = hub().rooms.get(room_id)
-    if room is not None:
-        await room.refresh()
-    relay().publish_stored(room_id)
-    await relay().drain()  # a caller outside the server's loop may end it right after
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()

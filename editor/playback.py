@@ -1,7 +1,7 @@
 """Playback: the room's code as it stood at any instant, from the update log.
 
 The code at instant t is every update of the room stored at or before t, applied in log order.
-A room's update times grow with its ids (store.append_updates takes the time under the room's
+A room's update times grow with its ids (the store takes the time under the room's
 lock), so "stored at or before t" is a prefix of the log, and a snapshot (the state up to an
 update id) is a checkpoint for every instant from its own time on. Answering an instant costs
 one checkpoint plus at most a checkpoint interval of updates, however long the room.
@@ -9,19 +9,19 @@ one checkpoint plus at most a checkpoint interval of updates, however long the r
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.utils import timezone
 from pycrdt import Doc, Text
 
-from editor import store
 from editor.models import DocSnapshot, DocUpdate
 
+SNAPSHOT_EVERY = 500  # updates between two snapshots (editor.store folds at the same points)
 # A tail longer than this means checkpoints are missing (an old room, or a log written by a
 # path that does not fold snapshots): fold them once, then every later instant is quick.
-MAX_TAIL = 2 * store.SNAPSHOT_EVERY
+MAX_TAIL = 2 * SNAPSHOT_EVERY
 
 
 @dataclass(frozen=True)
@@ -32,27 +32,19 @@ class LoggedUpdate:
     data: bytes
 
 
-def _try_lock_folding(room_id: str) -> bool:
-    """One folder per room at a time (a review page asks for several things at once)."""
-    if connection.vendor != "postgresql":
-        return True
-    key = zlib.crc32(room_id.encode()) - (1 << 31)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [7302, key])
-        return bool(cursor.fetchone()[0])
+def latest_snapshot(room_id: str) -> DocSnapshot | None:
+    return DocSnapshot.objects.filter(room_id=room_id).order_by("-upto").first()
 
 
 def fill_checkpoints(room_id: str) -> int:
     """Fold every due snapshot of the room in one pass over the log; returns how many were made.
 
-    Same points as store.snapshot_if_due (every SNAPSHOT_EVERY updates after the latest), so
-    live loading and playback share them. If another request is folding this room, returns 0
-    at once: answers stay correct meanwhile, only slower.
+    Every SNAPSHOT_EVERY updates after the latest snapshot, so live loading and playback share
+    them. Two callers folding the same room at once make the same snapshots; the second one's
+    copies are skipped (one snapshot per point).
     """
     with transaction.atomic():
-        if not _try_lock_folding(room_id):
-            return 0
-        latest = store.latest_snapshot(room_id)
+        latest = latest_snapshot(room_id)
         doc: Doc = Doc()
         since = 0
         if latest is not None:
@@ -63,9 +55,9 @@ def fill_checkpoints(room_id: str) -> int:
         log = rows.values_list("id", "at", "data").iterator(chunk_size=2000)
         for folded, (row_id, at, data) in enumerate(log, start=1):
             doc.apply_update(bytes(data))
-            if folded % store.SNAPSHOT_EVERY == 0:
+            if folded % SNAPSHOT_EVERY == 0:
                 made.append(DocSnapshot(room_id=room_id, upto=row_id, at=at, data=doc.get_update()))
-        DocSnapshot.objects.bulk_create(made)
+        DocSnapshot.objects.bulk_create(made, ignore_conflicts=True)
     return len(made)
 
 
@@ -100,6 +92,11 @@ def code_at(room_id: str, at: datetime, names: list[str]) -> dict[str, str]:
     return {name: str(doc.get(name, type=Text)) for name in names}
 
 
+def code_now(room_id: str, names: list[str]) -> dict[str, str]:
+    """The code of each named Y.Text as stored now."""
+    return code_at(room_id, timezone.now(), names)
+
+
 def replay_from_start(room_id: str, at: datetime, names: list[str]) -> dict[str, str]:
     """The reference: every update up to `at` applied from an empty document, no checkpoint.
 
@@ -123,7 +120,4 @@ def update_log(room_id: str) -> list[LoggedUpdate]:
 def checkpoints(room_id: str) -> list[DocSnapshot]:
     """Every snapshot of the room in log order (folding any that are due first)."""
     fill_checkpoints(room_id)
-    by_upto: dict[int, DocSnapshot] = {}
-    for snapshot in DocSnapshot.objects.filter(room_id=room_id).order_by("upto", "id"):
-        by_upto.setdefault(snapshot.upto, snapshot)  # two writers may fold the same one
-    return list(by_upto.values())
+    return list(DocSnapshot.objects.filter(room_id=room_id).order_by("upto"))

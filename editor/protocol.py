@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from pycrdt._sync import (
+from pycrdt import (
     Decoder,
     YMessageType,
     YSyncMessageType,
     create_awareness_message,
-    create_sync_step1_message,
-    create_sync_step2_message,
     create_update_message,
+    write_message,
     write_var_uint,
 )
 
@@ -37,6 +36,14 @@ __all__ = [
 
 class Malformed(ValueError):
     """A frame that is not a well-formed y-websocket message."""
+
+
+def create_sync_step1_message(state_vector: bytes) -> bytes:
+    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP1]) + write_message(state_vector)
+
+
+def create_sync_step2_message(update: bytes) -> bytes:
+    return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_message(update)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 Updates queue up while a batch is being written; the next batch takes all of them in one
 transaction. Under load batches grow, so throughput scales without ever skipping durability.
-A batch is written from the event loop itself (editor.loopdb).
 Every SNAPSHOT_EVERY updates a room gets from this process, its log is folded into snapshots
 (off the write path), so joining a long room costs one snapshot and a short tail.
 """
@@ -10,28 +9,25 @@ Every SNAPSHOT_EVERY updates a room gets from this process, its log is folded in
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import weakref
 from collections import Counter
 
-from editor import dbthread, store
-from editor.loopdb import loopdb
-from editor.playback import fill_checkpoints
+from editor.store import SNAPSHOT_EVERY, Batch, PendingUpdate, StoredUpdate, docstore
 
 log = logging.getLogger(__name__)
 
 
 class UpdateWriter:
     def __init__(self) -> None:
-        self.queue: list[tuple[store.PendingUpdate, asyncio.Future[store.StoredUpdate]]] = []
+        self.queue: list[tuple[PendingUpdate, asyncio.Future[StoredUpdate]]] = []
         self.wakeup = asyncio.Event()
         self.unfolded: Counter[str] = Counter()  # room -> updates written since its last fold
         self.task = asyncio.get_running_loop().create_task(self._run())
 
-    async def write(self, pending: store.PendingUpdate) -> store.StoredUpdate:
+    async def write(self, pending: PendingUpdate) -> StoredUpdate:
         """Returns the stored update's id (and its predecessor's) once it is committed."""
-        future: asyncio.Future[store.StoredUpdate] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[StoredUpdate] = asyncio.get_running_loop().create_future()
         self.queue.append((pending, future))
         self.wakeup.set()
         return await future
@@ -45,7 +41,7 @@ class UpdateWriter:
                 continue
             updates = [pending for pending, _ in batch]
             try:
-                results = await loopdb().store_updates(updates)
+                results = await docstore().append(Batch(updates))
             except Exception as error:  # every waiter learns its update was not stored
                 for _, future in batch:
                     if not future.done():
@@ -55,17 +51,17 @@ class UpdateWriter:
                 if not future.done():
                     future.set_result(stored)
             self.unfolded.update(pending.room_id for pending in updates)
-            for room_id in [room for room, n in self.unfolded.items() if n >= store.SNAPSHOT_EVERY]:
+            for room_id in [room for room, n in self.unfolded.items() if n >= SNAPSHOT_EVERY]:
                 del self.unfolded[room_id]
                 fold_later(room_id)
 
 
 def fold_later(room_id: str) -> None:
-    """Fold the room's due snapshots on the folding thread; the writer does not wait."""
+    """Fold the room's due snapshots off the write path; the writer does not wait."""
 
     async def fold() -> None:
         try:
-            await dbthread.run(dbthread.FOLDS, functools.partial(fill_checkpoints, room_id))
+            await docstore().fold(room_id)
         except Exception:  # the log is intact; the next fold (or a playback) tries again
             log.warning("folding snapshots of room %s failed", room_id, exc_info=True)
 

@@ -1,8 +1,9 @@
 """REST API v1 (Django REST framework): rooms, transcripts, code at an instant, scorecards.
 
 Interviewers only. Thin views: rooms/seats.py says who may review a room (`reviewer_seat`),
-rooms/serializers.py builds every payload, rooms/services.py makes every change. A request
-that may not review a room learns nothing about it: 404, or 403 when not signed in at all.
+rooms/serializers.py builds every payload, rooms/api_serializers.py shapes and documents it,
+rooms/actions makes every change. A request that may not review a room learns nothing about
+it: 404, or 403 when not signed in at all.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rooms import api_schema as docs
+from rooms import actions, transcript
+from rooms import api_serializers as docs
 from rooms import serializers as s
-from rooms import services, transcript
-from rooms.broadcast import publish_sync
+from rooms.api_serializers import emit
 from rooms.models import Room, Seat
 from rooms.seats import reviewer_seat
 
@@ -57,11 +58,14 @@ def parse_instant(value: str | None, name: str = "at") -> datetime:
     """An ISO 8601 instant; one without a zone is taken as UTC."""
     try:
         instant = parse_datetime(value or "")
-    except ValueError:  # well-formed but impossible, e.g. month 13
+        if instant is not None:
+            instant = make_aware(instant, UTC) if is_naive(instant) else instant
+            instant.astimezone(UTC)  # 0001-01-01T00:00+14:00 is before the first instant
+    except (ValueError, OverflowError):  # well-formed but impossible, e.g. month 13
         instant = None
     if instant is None:
         raise BadRequest(f"{name} must be an ISO 8601 instant, e.g. 2026-11-25T10:00:00Z")
-    return make_aware(instant, UTC) if is_naive(instant) else instant
+    return instant
 
 
 class ReviewView(APIView):
@@ -97,13 +101,13 @@ class RoomList(APIView):
             .prefetch_related("seats")
             .order_by("-created_at")
         )
-        return Response([s.room_summary(room) for room in rooms])
+        return Response(emit(docs.RoomSummary, [s.room_summary(r) for r in rooms], many=True))
 
 
 @extend_schema(responses=docs.RoomSummary)
 class RoomDetail(ReviewView):
     def get(self, request: Request, room_id: str) -> Response:
-        return Response(s.room_summary(self.seat(request, room_id).room))
+        return Response(emit(docs.RoomSummary, s.room_summary(self.seat(request, room_id).room)))
 
 
 @extend_schema(
@@ -120,9 +124,11 @@ class TranscriptView(ReviewView):
     renderer_classes = [JSONRenderer, MarkdownRenderer]
 
     def get(self, request: Request, room_id: str) -> Response:
-        room = self.seat(request, room_id).room
+        seat = self.seat(request, room_id)
         at = request.query_params.get("at")
-        response = Response(transcript.build(room, parse_instant(at) if at else None))
+        data = transcript.build(seat.room, parse_instant(at) if at else None, reader=seat)
+        response = Response(emit(docs.Transcript, data))
+        room = seat.room
         if request.query_params.get("download") == "1" or request.accepted_renderer.format == "md":
             extension = request.accepted_renderer.format
             response["Content-Disposition"] = f'attachment; filename="room-{room.id}.{extension}"'
@@ -139,7 +145,8 @@ class CodeAtView(ReviewView):
     def get(self, request: Request, room_id: str) -> Response:
         room = self.seat(request, room_id).room
         at = parse_instant(request.query_params.get("at"))
-        return Response({"at": s.iso(at), "questions": transcript.questions_with_code(room, at)})
+        data = {"at": s.iso(at), "questions": transcript.questions_with_code(room, at)}
+        return Response(emit(docs.CodeAt, data))
 
 
 @extend_schema(
@@ -156,7 +163,7 @@ class UpdatesView(ReviewView):
     def get(self, request: Request, room_id: str) -> Response:
         room = self.seat(request, room_id).room
         with_checkpoints = request.query_params.get("checkpoints") == "1"
-        return Response(s.update_log_payload(room, with_checkpoints))
+        return Response(emit(docs.UpdateLog, s.update_log_payload(room, with_checkpoints)))
 
 
 class ScorecardView(ReviewView):
@@ -164,7 +171,7 @@ class ScorecardView(ReviewView):
 
     @extend_schema(responses=docs.Scorecard)
     def get(self, request: Request, room_id: str) -> Response:
-        return Response(s.scorecard_for(self.seat(request, room_id)))
+        return Response(emit(docs.Scorecard, s.scorecard_for(self.seat(request, room_id))))
 
     @extend_schema(request=docs.ScorecardInput, responses=docs.Scorecard)
     def put(self, request: Request, room_id: str) -> Response:
@@ -176,15 +183,14 @@ class ScorecardView(ReviewView):
         if body is None:
             raise BadRequest("send a JSON object: {ratings, recommendation, comment}")
         try:
-            out = services.save_scorecard(
+            actions.save_scorecard(
                 seat,
                 body.get("ratings", []),
                 body.get("recommendation"),
                 body.get("comment", ""),
             )
-        except services.Forbidden as refused:
+        except actions.Forbidden as refused:
             raise exceptions.PermissionDenied(refused.message) from refused
-        except services.RoomError as refused:
+        except actions.RoomError as refused:
             raise BadRequest(refused.message) from refused
-        publish_sync(seat.room_id, out)
-        return Response(s.scorecard_for(seat))
+        return Response(emit(docs.Scorecard, s.scorecard_for(seat)))

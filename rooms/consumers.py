@@ -1,57 +1,72 @@
-"""The control channel `ws/rooms/<room_id>/`: JSON frames, thin over rooms.services.
+"""The control channel `ws/rooms/<room_id>/`: JSON frames, thin over rooms.actions.
 
-Parse, check limits, call the service for the frame's type, broadcast what it returns. A
-refused frame answers `{"type": "error", "code", "message"}` and changes nothing; the
-connection stays open. Close codes: 4403 no valid seat, 4404 no such room, 4410 the room has
-ended (candidate and observer seats), 4429 too many connections for one seat.
+Parse, check limits, call the action for the frame's type; the action sends what the room
+must learn once its change is committed (rooms.live). Any input gets an answer: a refused
+frame answers `{"type": "error", "code", "message"}` and changes nothing, and the connection
+stays open. Close codes: 4403 no valid seat, 4404 no such room, 4410 the room has ended
+(candidate and observer seats), 4429 too many connections for one seat.
+
+Frames between processes go through the relay, not a channel layer: a Redis outage delays
+what other processes' connections see (they are refreshed from PostgreSQL once Redis is
+back) but never closes a connection or loses a change.
 """
+
+from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import logging
+import math
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from rooms import limits, services
-from rooms.broadcast import group_for, publish, role_audience
+from config.ratelimit import TokenBucket
+from relay import relay
+from rooms import actions
+from rooms.live import Outbound, registry
 from rooms.models import Room, Seat
 from rooms.seats import seat_for_scope, seat_is_usable
 from rooms.serializers import room_state_for, server_time
 
+log = logging.getLogger(__name__)
+
 HEARTBEAT_S = 20
 TOUCH_EVERY_S = 5  # pings refresh presence, but at most this often (clock sync pings in bursts)
+MAX_FRAME_BYTES = 256 * 1024
 
-# Client frame type -> the service call it makes; `c` is the consumer, `f` the frame.
-Handler = Callable[[Seat, "RoomConsumer", dict[str, Any]], services.Outbound]
+# Client frame type -> the action it calls; `c` is the consumer, `f` the frame.
+Handler = Callable[[Seat, "RoomConsumer", dict[str, Any]], Outbound]
 HANDLERS: dict[str, Handler] = {
-    "question.show": lambda seat, c, f: services.show_question(seat, f.get("question")),
-    "timer.start": lambda seat, c, f: services.timer_start(seat, f.get("duration_s")),
-    "timer.pause": lambda seat, c, f: services.timer_pause(seat),
-    "timer.resume": lambda seat, c, f: services.timer_resume(seat),
-    "timer.reset": lambda seat, c, f: services.timer_reset(seat),
-    "timer.add": lambda seat, c, f: services.timer_add(seat, f.get("seconds")),
-    "chat.send": lambda seat, c, f: services.send_chat(seat, f.get("text")),
-    "notes.save": lambda seat, c, f: services.save_notes(seat, f.get("text")),
-    "score.save": lambda seat, c, f: services.save_score(
+    "question.show": lambda seat, c, f: actions.show_question(seat, f.get("question")),
+    "timer.start": lambda seat, c, f: actions.timer_start(seat, f.get("duration_s")),
+    "timer.pause": lambda seat, c, f: actions.timer_pause(seat),
+    "timer.resume": lambda seat, c, f: actions.timer_resume(seat),
+    "timer.reset": lambda seat, c, f: actions.timer_reset(seat),
+    "timer.add": lambda seat, c, f: actions.timer_add(seat, f.get("seconds")),
+    "chat.send": lambda seat, c, f: actions.send_chat(seat, f.get("text")),
+    "notes.save": lambda seat, c, f: actions.save_notes(seat, f.get("text")),
+    "score.save": lambda seat, c, f: actions.save_score(
         seat, f.get("question"), f.get("rating"), f.get("recommendation"), f.get("comment", "")
     ),
-    "presence": lambda seat, c, f: services.set_focus(seat, c.channel_name, f.get("focus")),
+    "presence": lambda seat, c, f: actions.set_focus(seat, c.connection_id, f.get("focus")),
     "signal": lambda seat, c, f: _signal(seat, f),
-    "name.set": lambda seat, c, f: services.set_name(seat, f.get("name")),
-    "roles.swap": lambda seat, c, f: services.swap_roles(seat),
-    "seat.revoke": lambda seat, c, f: services.revoke(seat, f.get("seat")),
-    "room.end": lambda seat, c, f: services.end_room(seat),
+    "name.set": lambda seat, c, f: actions.set_name(seat, f.get("name")),
+    "roles.swap": lambda seat, c, f: actions.swap_roles(seat),
+    "seat.revoke": lambda seat, c, f: actions.revoke(seat, f.get("seat")),
+    "room.end": lambda seat, c, f: actions.end_room(seat),
 }
 
 
-def _signal(seat: Seat, frame: dict[str, Any]) -> services.Outbound:
+def _signal(seat: Seat, frame: dict[str, Any]) -> Outbound:
     if frame.get("kind") != "paste":
-        raise services.Invalid("unknown signal kind (known: paste)")
-    return services.record_paste(seat, frame.get("chars"))
+        raise actions.Invalid("unknown signal kind (known: paste)")
+    return actions.record_paste(seat, frame.get("chars"))
 
 
 def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | None, int]:
@@ -61,8 +76,6 @@ def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | No
     seat = seat_for_scope(room_id, scope)
     if seat is None:
         return None, 4410 if room.status == Room.Status.ENDED else 4403
-    if services.fresh_connection_count(seat) >= limits.MAX_CONNECTIONS_PER_SEAT:
-        return None, 4429
     return seat, 0
 
 
@@ -74,13 +87,16 @@ def _reload_seat(seat_id: int) -> tuple[Seat | None, int]:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = None  # frames between processes go through the relay
     seat: Seat | None = None
     room_id = ""
+    connection_id = ""  # this connection's row in Connection (presence)
 
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        self.frames = limits.frames_bucket()
-        self.chats = limits.chat_bucket()
+        self.connection_id = f"c.{uuid.uuid4().hex}"
+        self.frames = TokenBucket(rate=20, burst=60)
+        self.chats = TokenBucket(rate=1, burst=5)  # a person types a few a minute
         self.tasks: list[asyncio.Task[None]] = []
         self.expiry: asyncio.TimerHandle | None = None
         self.touched_at = time.monotonic()
@@ -90,14 +106,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         try:
-            out = await database_sync_to_async(services.join)(seat, self.channel_name)
-        except services.RoomError:  # revoked or ended in the meantime
+            await database_sync_to_async(actions.join)(seat, self.connection_id)
+        except actions.TooMany:
+            await self.close(code=4429)
+            return
+        except actions.RoomError:  # revoked or ended in the meantime
             await self.close(code=4403)
             return
         self.seat = seat
-        await self._join_groups(seat.role)
+        await registry().add(self.room_id, self)
         await self.send_frame(await database_sync_to_async(room_state_for)(seat))
-        await publish(self.room_id, out)
         self.tasks.append(asyncio.create_task(self._heartbeat()))
 
     async def disconnect(self, code: int) -> None:
@@ -105,23 +123,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
             task.cancel()
         if self.expiry:
             self.expiry.cancel()
-        if self.seat is None:
+        seat, self.seat = self.seat, None
+        if seat is None:
             return
-        await self._leave_groups(self.seat.role)
-        out = await database_sync_to_async(services.leave)(self.seat, self.channel_name)
-        await publish(self.room_id, out)
+        await registry().remove(self.room_id, self)
+        try:
+            await database_sync_to_async(actions.leave)(seat, self.connection_id)
+        except Exception:  # the heartbeat sweep of the other connections forgets it later
+            log.exception("leave of a connection in room %s not recorded", self.room_id)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.seat is None:
             return
+        try:
+            await self.handle(text_data)
+        except Exception:  # any input gets an answer, and a bug never kills the connection
+            log.exception("control frame failed in room %s", self.room_id)
+            with contextlib.suppress(Exception):
+                await self.error("invalid", "the server could not handle that frame")
+
+    async def handle(self, text_data: str | None) -> None:
         if text_data is None:
             return await self.error("invalid", "frames are JSON text")
-        if len(text_data) > limits.MAX_FRAME_BYTES or (
-            len(text_data.encode()) > limits.MAX_FRAME_BYTES
+        if len(text_data) > MAX_FRAME_BYTES or len(text_data.encode(errors="replace")) > (
+            MAX_FRAME_BYTES
         ):
-            return await self.error(
-                "too_large", f"frames are at most {limits.MAX_FRAME_BYTES} bytes"
-            )
+            return await self.error("too_large", f"frames are at most {MAX_FRAME_BYTES} bytes")
         if not self.frames.take():
             return await self.error("rate_limited", "too many frames; slow down")
         try:
@@ -140,18 +167,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.error("rate_limited", "too many chat messages; slow down")
         seat = self.seat
         try:
-            out = await database_sync_to_async(handler)(seat, self, frame)
-        except services.RoomError as refused:
+            await database_sync_to_async(handler)(seat, self, frame)
+        except actions.RoomError as refused:
             return await self.error(refused.code, refused.message)
-        await publish(self.room_id, out)
+        if kind == "chat.send" and relay().enabled and relay().health.failing:
+            await self.error(
+                "unavailable", "Sent; people connected to other servers will see it a bit late."
+            )
 
     async def ping(self, frame: dict[str, Any]) -> None:
         t = frame.get("t")
-        if t is not None and (not isinstance(t, int | float) or isinstance(t, bool)):
-            return await self.error("invalid", "ping's t must be a number")
+        finite = isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t)
+        if t is not None and not finite:
+            return await self.error("invalid", "ping's t must be a finite number")
         if time.monotonic() - self.touched_at > TOUCH_EVERY_S:
             self.touched_at = time.monotonic()
-            await database_sync_to_async(services.touch)(self.channel_name)
+            await database_sync_to_async(actions.touch)(self.connection_id)
         await self.send_frame({"type": "pong", "t": t, "server_time": server_time()})
 
     async def error(self, code: str, message: str) -> None:
@@ -161,46 +192,44 @@ class RoomConsumer(AsyncWebsocketConsumer):
         timer = frame.get("timer") if frame["type"] == "room.state" else frame
         if frame["type"] in ("room.state", "timer.state"):
             self._schedule_expiry(timer)
-        await self.send(text_data=json.dumps(frame))
+        await self.send(text_data=json.dumps(frame, allow_nan=False))
 
-    # --- group messages ---------------------------------------------------------------
+    # --- what the room hands this connection (rooms.live.Member) ---------------------------
 
-    async def room_frame(self, message: dict[str, Any]) -> None:
-        await self.send_frame(message["frame"])
+    @property
+    def role(self) -> str:
+        return self.seat.role if self.seat else ""
 
-    async def room_refresh(self, message: dict[str, Any]) -> None:
-        """Roles changed or the room ended: reload the seat, then send a fresh room.state."""
+    @property
+    def seat_id(self) -> int:
+        return self.seat.id if self.seat else 0
+
+    async def deliver(self, frame: dict[str, Any]) -> None:
+        if self.seat is not None:
+            await self.send_frame(frame)
+
+    async def refresh(self) -> None:
+        """Rights may have changed (revoked, ended, swapped): reload the seat, then close or
+        send a fresh room.state."""
         if self.seat is None:
             return
-        old = self.seat
-        seat, code = await database_sync_to_async(_reload_seat)(old.id)
+        seat, code = await database_sync_to_async(_reload_seat)(self.seat.id)
         if seat is None:
             await self.close(code=code)
             return
-        if seat.role != old.role:
-            await self._leave_groups(old.role)
-            await self._join_groups(seat.role)
         self.seat = seat
         await self.send_frame(await database_sync_to_async(room_state_for)(seat))
 
     # --- helpers --------------------------------------------------------------------------
 
-    async def _join_groups(self, role: str) -> None:
-        for audience in ("all", role_audience(role)):
-            await self.channel_layer.group_add(group_for(self.room_id, audience), self.channel_name)
-
-    async def _leave_groups(self, role: str) -> None:
-        for audience in ("all", role_audience(role)):
-            await self.channel_layer.group_discard(
-                group_for(self.room_id, audience), self.channel_name
-            )
-
     async def _heartbeat(self) -> None:
         """Keep this connection fresh while the process lives; a killed process stops."""
         while True:
             await asyncio.sleep(HEARTBEAT_S)
-            out = await database_sync_to_async(services.heartbeat)(self.room_id, self.channel_name)
-            await publish(self.room_id, out)
+            try:
+                await database_sync_to_async(actions.heartbeat)(self.room_id, self.connection_id)
+            except Exception:  # the next beat tries again
+                log.warning("heartbeat in room %s failed", self.room_id, exc_info=True)
 
     def _schedule_expiry(self, timer: dict[str, Any] | None) -> None:
         """Whichever connection notices the deadline first asks the server to expire it."""
@@ -216,6 +245,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     async def _expire(self) -> None:
-        out = await database_sync_to_async(services.expire_timer_if_due)(self.room_id)
-        with contextlib.suppress(Exception):
-            await publish(self.room_id, out)
+        try:
+            await database_sync_to_async(actions.expire_timer_if_due)(self.room_id)
+        except Exception:  # another connection (or the next state) expires it
+            log.warning("timer expiry in room %s failed", self.room_id, exc_info=True)

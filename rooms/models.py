@@ -1,11 +1,12 @@
 """The interview room: seats, plan, timer, chat, notes, scores and the event log.
 
 PostgreSQL is the truth for all of it; Redis only carries messages between processes.
-Every change goes through rooms/services.py, which writes the RoomEvent in the same
+Every change goes through rooms.actions, which writes the RoomEvent in the same
 transaction.
 """
 
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -63,6 +64,15 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.title or self.id
 
+    def elapsed_ms(self, now: datetime) -> int:
+        """How much of the countdown has run at `now` (never more than its duration)."""
+        elapsed = self.timer_elapsed_ms
+        if self.timer_status == Room.Timer.RUNNING and self.timer_started_at is not None:
+            elapsed += int((now - self.timer_started_at).total_seconds() * 1000)
+        if self.timer_duration_ms:
+            elapsed = min(elapsed, self.timer_duration_ms)
+        return max(elapsed, 0)
+
 
 class RoomQuestion(models.Model):
     """One question of the room's plan, in order, with its time box."""
@@ -72,7 +82,6 @@ class RoomQuestion(models.Model):
     position = models.PositiveIntegerField()
     minutes = models.PositiveIntegerField(null=True, blank=True)
     shown_at = models.DateTimeField(null=True, blank=True)
-    starter_inserted = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]
@@ -121,6 +130,9 @@ class ChatMessage(models.Model):
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="chat")
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
+    # An observer's message goes to the interviewers (and observers) only: the candidate never
+    # learns that someone is watching.
+    to_interviewers = models.BooleanField(default=False)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 A browser exchanges its token for a session binding (session["seats"][room_id] = seat_id);
 non-browser clients pass ?token=T on the websocket URL. An interviewer who owns the room
-reaches its interviewer seat through their login.
+reaches its interviewer seat through their login. This module says which seat a request
+is; rooms.access says what that seat may do.
 """
 
 import hashlib
@@ -13,8 +14,8 @@ from urllib.parse import parse_qs
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
-from django.utils import timezone
 
+from rooms.access import rights
 from rooms.models import Room, Seat
 
 TOKEN_BYTES = 24  # 192 bits
@@ -33,24 +34,9 @@ def create_seat(room: Room, role: str, name: str = "", user: Any = None) -> tupl
     return seat, token
 
 
-def rotate_token(seat: Seat) -> str:
-    """Give a seat a new token; the old link dies at once."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    seat.token_hash = hash_token(token)
-    seat.save(update_fields=["token_hash"])
-    return token
-
-
-def revoke_seat(seat: Seat) -> None:
-    seat.revoked_at = timezone.now()
-    seat.save(update_fields=["revoked_at"])
-
-
 def seat_is_usable(seat: Seat) -> bool:
-    """Revoked seats are dead; candidate and observer seats die when the room ends."""
-    if seat.revoked_at is not None:
-        return False
-    return not (seat.room.status == Room.Status.ENDED and seat.role != Seat.Role.INTERVIEWER)
+    """The seat may still enter its room (not revoked; not a dead link of an ended room)."""
+    return rights(seat).enter
 
 
 def seat_for_token(room_id: str, token: str) -> Seat | None:
@@ -129,13 +115,13 @@ def reviewer_seat(room_id: str, request: Any) -> Seat | None:
             room_id=room_id, user_id=user.pk, revoked_at=None
         )
         seat = mine.filter(role=Seat.Role.INTERVIEWER).order_by("id").first()
-        if seat is not None:
+        if seat is not None and rights(seat).interviewer:
             return seat
         if Room.objects.filter(id=room_id, owner_id=user.pk).exists():
             # The owner always may (after a pair room's swap they hold the candidate seat).
             return mine.order_by("id").first() or seat_for_user(room_id, user)
     seat = seat_for_session(room_id, getattr(request, "session", None))
-    return seat if seat is not None and seat.role == Seat.Role.INTERVIEWER else None
+    return seat if seat is not None and rights(seat).interviewer else None
 
 
 def room_for_reviewer(room_id: str, request: Any) -> Room | None:

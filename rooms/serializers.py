@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from editor import playback
+from editor import documents
 from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, RoomQuestion, Score, Seat
 
 # A connection counts as online while its process refreshed it this recently (see consumers).
@@ -66,15 +66,10 @@ def question_for_role(item: RoomQuestion, role: str) -> dict[str, Any]:
 def timer_payload(room: Room, now: datetime | None = None) -> dict[str, Any]:
     """The server-authoritative timer; clients draw it from this plus their clock offset."""
     now = now or timezone.now()
-    elapsed = room.timer_elapsed_ms
-    if room.timer_status == Room.Timer.RUNNING and room.timer_started_at is not None:
-        elapsed += int((now - room.timer_started_at).total_seconds() * 1000)
-    if room.timer_duration_ms:
-        elapsed = min(elapsed, room.timer_duration_ms)
     return {
         "status": room.timer_status,
         "duration_ms": room.timer_duration_ms,
-        "elapsed_ms": max(elapsed, 0),
+        "elapsed_ms": room.elapsed_ms(now),
         "server_time": ms(now),
     }
 
@@ -83,17 +78,34 @@ def seat_payload(seat: Seat) -> dict[str, Any]:
     return {"seat": seat.id, "role": seat.role, "name": seat.name}
 
 
-def participants(room: Room, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Every live seat of the room with its online state (a fresh connection) and focus."""
+def sees_observers(role: str) -> bool:
+    """Observers are silent: a candidate never learns that someone is watching."""
+    return role != Seat.Role.CANDIDATE
+
+
+def presence_payload(seat: Seat) -> dict[str, Any]:
+    """One seat with its online state (a fresh connection) and whether its tab is in front."""
+    since = timezone.now() - FRESH
+    fresh = list(
+        Connection.objects.filter(seat=seat, last_seen__gte=since).values_list("focused", flat=True)
+    )
+    return {**seat_payload(seat), "online": bool(fresh), "focused": any(fresh)}
+
+
+def participants(room: Room, role: str, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every live seat of the room that `role` may see, with its online state and focus."""
     since = (now or timezone.now()) - FRESH
     fresh: dict[int, bool] = {}
     for seat_id, focused in Connection.objects.filter(
         seat__room=room, last_seen__gte=since
     ).values_list("seat_id", "focused"):
         fresh[seat_id] = fresh.get(seat_id, False) or focused
+    seats = room.seats.filter(revoked_at__isnull=True).order_by("id")
+    if not sees_observers(role):
+        seats = seats.exclude(role=Seat.Role.OBSERVER)
     return [
         {**seat_payload(seat), "online": seat.id in fresh, "focused": fresh.get(seat.id, False)}
-        for seat in room.seats.filter(revoked_at__isnull=True).order_by("id")
+        for seat in seats
     ]
 
 
@@ -105,11 +117,15 @@ def chat_payload(message: ChatMessage) -> dict[str, Any]:
         "role": message.seat.role,
         "text": message.text,
         "at": ms(message.at),
+        **({"to": "interviewers"} if message.to_interviewers else {}),
     }
 
 
-def recent_chat(room: Room) -> list[dict[str, Any]]:
-    messages = list(room.chat.select_related("seat").order_by("-at", "-id")[:RECENT_CHAT])
+def recent_chat(room: Room, role: str) -> list[dict[str, Any]]:
+    chat = room.chat.select_related("seat")
+    if not sees_observers(role):
+        chat = chat.filter(to_interviewers=False)
+    messages = list(chat.order_by("-at", "-id")[:RECENT_CHAT])
     return [chat_payload(message) for message in reversed(messages)]
 
 
@@ -165,10 +181,10 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
         "type": "room.state",
         "you": seat_payload(seat),
         "room": room_payload(room),
-        "participants": participants(room, now),
+        "participants": participants(room, seat.role, now),
         "question": current_question(room, seat.role),
         "timer": timer_payload(room, now),
-        "chat": recent_chat(room),
+        "chat": recent_chat(room, seat.role),
         "server_time": ms(now),
     }
     if is_interviewer(seat.role):
@@ -302,14 +318,14 @@ def update_log_payload(room: Room, with_checkpoints: bool = False) -> dict[str, 
     Checkpoints (full states, each as large as the document) only when asked for: with the
     whole log at hand a browser builds its own, and an hour's worth would be most of the bytes.
     """
-    checkpoints = playback.checkpoints(room.id) if with_checkpoints else []
+    checkpoints = documents.checkpoints(room.id) if with_checkpoints else []
     items = RoomQuestion.objects.filter(room=room).select_related("question")
     return {
         "started_at": ms(room.started_at),
         "ended_at": ms(room.ended_at),
         "updates": [
             {"id": u.id, "at": ms(u.at), "seat": u.seat_id, "data": _b64(u.data)}
-            for u in playback.update_log(room.id)
+            for u in documents.update_log(room.id)
         ],
         "checkpoints": [
             {"upto": c.upto, "at": ms(c.at), "data": _b64(bytes(c.data))} for c in checkpoints

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from editor import playback
+from editor import documents
 from rooms import serializers as s
-from rooms.models import Note, Room, RoomEvent, RoomQuestion, Score
+from rooms.models import Note, Room, RoomEvent, RoomQuestion, Score, Seat
 
 
 def shown_questions(room: Room) -> list[RoomQuestion]:
@@ -28,14 +28,19 @@ def questions_with_code(room: Room, at: datetime | None = None) -> list[dict[str
     """Each shown question with its code: final, or as it stood at instant `at`."""
     items = shown_questions(room)
     names = [item.text_name for item in items]
-    code = playback.code_at(room.id, at or timezone.now(), names)
+    code = documents.code_at(room.id, at or timezone.now(), names)
     return [s.question_code(item, code[item.text_name]) for item in items]
 
 
-def build(room: Room, at: datetime | None = None) -> dict[str, Any]:
-    """The transcript as in the contract, events in order; with `at`, the code at that instant."""
+def build(room: Room, at: datetime | None = None, reader: Seat | None = None) -> dict[str, Any]:
+    """The transcript as in the contract, events in order; with `at`, the code at that instant.
+
+    Notes belong to their author: a `reader` (an interviewer reviewing) gets only their own;
+    the server's operator (the export command, no reader) gets everyone's."""
     events = RoomEvent.objects.filter(room=room).order_by("seq")
     notes = Note.objects.filter(room=room).select_related("seat").order_by("seat_id")
+    if reader is not None:
+        notes = notes.filter(seat=reader)
     scores = (
         Score.objects.filter(room=room)
         .select_related("seat", "item")
@@ -127,7 +132,8 @@ def describe(event: dict[str, Any], names: _Names) -> str:
     if kind.startswith("timer."):
         return f"{who if event['actor'] else 'Timer'}: {_timer_text(kind, data)}"
     if kind == "chat":
-        return f"{who}: {_one_line(data.get('text', ''))}"
+        private = " (to interviewers)" if data.get("to") == "interviewers" else ""
+        return f"{who}{private}: {_one_line(data.get('text', ''))}"
     if kind == "notes.saved":
         return f"{who} saved notes ({data.get('chars')} characters)"
     if kind == "score.saved":
@@ -138,6 +144,8 @@ def describe(event: dict[str, Any], names: _Names) -> str:
         return f"{who} recommended: {data.get('recommendation') or 'undecided'}"
     if kind == "seat.revoked":
         return f"{who} revoked the {data.get('role')} link of {names.seat(data.get('seat'))}"
+    if kind == "seat.renewed":
+        return f"{who} made a new {data.get('role')} link"
     if kind == "roles.swapped":
         return f"{who} swapped roles"
     if kind == "room.ended":
@@ -193,7 +201,9 @@ def render_markdown(transcript: dict[str, Any]) -> str:
     lines += ["## Chat", ""]
     for event in chat:
         text = _one_line(event["data"].get("text", ""))
-        lines.append(f"- `{since_start(event['at'])}` **{names.seat(event['actor'])}**: {text}")
+        private = " (to interviewers)" if event["data"].get("to") == "interviewers" else ""
+        who = names.seat(event["actor"])
+        lines.append(f"- `{since_start(event['at'])}` **{who}**{private}: {text}")
     if not chat:
         lines.append("No messages.")
 

@@ -1,30 +1,222 @@
-import asyncio
-import contextlib
+"""The HTML pages: the interviewer's dashboard, seat links, the room page every seat opens,
+and the review page.
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+Thin views: rooms.actions makes the changes, rooms.seats says who a request is, rooms.access
+what it may do. The room page carries no question data of its own; the control channel's
+role-filtered `room.state` fills it, so a candidate's page can never hold interviewer-only
+text. The review page carries only the room's id and title; its script reads everything else
+from the interviewer-only API, which checks access again on every call.
+"""
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from questions.models import Template
+from rooms import actions
+from rooms.models import Room, Seat
+from rooms.seats import (
+    bind_seat_to_session,
+    room_for_reviewer,
+    seat_for_request,
+    seat_for_token,
+    seat_for_user,
+)
+
+LINK_LABELS = {
+    "candidate": "Candidate link",
+    "observer": "Observer link (read-only)",
+    "interviewer": "Co-interviewer link",
+}
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the channel layer answer, 503 otherwise."""
-    checks = {"database": False, "channel_layer": False}
+class CreateRoomForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False)
+    template = forms.SlugField(required=False)
+    kind = forms.ChoiceField(choices=Room.Kind.choices, initial=Room.Kind.INTERVIEW)
+
+
+def candidate_names(room: Room) -> list[str]:
+    return [
+        seat.name
+        for seat in room.seats.all()
+        if seat.role == Seat.Role.CANDIDATE and seat.name and seat.revoked_at is None
+    ]
+
+
+def account(request: HttpRequest) -> User:
+    """The signed-in interviewer (behind login_required)."""
+    return cast(User, request.user)
+
+
+def join_url(request: HttpRequest, room_id: str, token: str) -> str:
+    return request.build_absolute_uri(f"/r/{room_id}/join/{token}")
+
+
+@never_cache
+@login_required
+def dashboard(request: HttpRequest, form: CreateRoomForm | None = None) -> HttpResponse:
+    rooms = Room.objects.filter(owner=account(request)).prefetch_related("seats")
+    rows: list[dict[str, Any]] = [
+        {"room": room, "with": ", ".join(candidate_names(room))}
+        for room in rooms.order_by("-created_at")
+    ]
+    sections = [
+        {"key": key, "title": title, "empty": empty,
+         "rows": [row for row in rows if row["room"].status == status]}
+        for key, title, status, empty in (
+            ("live", "Live now", Room.Status.LIVE, "No interview is running."),
+            ("upcoming", "Upcoming", Room.Status.SCHEDULED, "Create a room to invite a candidate."),
+            ("ended", "Ended", Room.Status.ENDED, "Finished interviews appear here."),
+        )
+    ]  # fmt: skip
+    context = {
+        "sections": sections,
+        "templates": Template.objects.all(),
+        "form": form or CreateRoomForm(),
+        # Seat links exist in clear only once: shown on the page right after they are made.
+        "new_links": request.session.pop("new_links", None),
+    }
+    return render(request, "rooms/dashboard.html", context, status=400 if form else 200)
+
+
+@require_POST
+@login_required
+def create_room(request: HttpRequest) -> HttpResponse:
+    form = CreateRoomForm(request.POST)
+    if not form.is_valid():
+        return dashboard(request, form)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = True
-    except Exception:
-        pass
-    with contextlib.suppress(Exception):
-        checks["channel_layer"] = async_to_sync(_channel_layer_round_trip)()
-    ok = all(checks.values())
-    return JsonResponse({"ok": ok, **checks}, status=200 if ok else 503)
+        created = actions.create_room(
+            owner=account(request),
+            title=form.cleaned_data["title"].strip(),
+            template_slug=form.cleaned_data["template"] or None,
+            kind=form.cleaned_data["kind"],
+        )
+    except actions.RoomError as error:
+        form.add_error(None, error.message)
+        return dashboard(request, form)
+    room, tokens = created.room, created.tokens
+    request.session["new_links"] = {
+        "room": room.id,
+        "heading": f"“{room.title or 'Untitled interview'}” is ready",
+        "links": [
+            {"label": LINK_LABELS[role], "url": join_url(request, room.id, token)}
+            for role, token in tokens.items()
+            if role in ("candidate", "observer")
+        ],
+    }
+    return redirect("dashboard")
 
 
-async def _channel_layer_round_trip() -> bool:
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    await layer.send(channel, {"type": "healthz.probe"})
-    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
-    return message["type"] == "healthz.probe"
+@require_POST
+@login_required
+def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
+    """A new link for the room's candidate or observer seat; the old link dies at once, and
+    whoever holds it is out of the room."""
+    if role not in ("candidate", "observer"):
+        raise Http404
+    room = get_object_or_404(Room, id=room_id, owner=request.user)
+    owner_seat = seat_for_user(room_id, request.user)
+    if owner_seat is None:
+        raise Http404
+    try:
+        _, token, _ = actions.renew_link(owner_seat, role)
+    except actions.RoomError as refused:
+        raise Http404 from refused
+    request.session["new_links"] = {
+        "room": room.id,
+        "heading": f"New {role} link for “{room.title or 'Untitled interview'}”",
+        "links": [{"label": LINK_LABELS[role], "url": join_url(request, room.id, token)}],
+    }
+    return redirect("dashboard")
+
+
+@never_cache
+def room_page(request: HttpRequest, room_id: str) -> HttpResponse:
+    seat = seat_for_request(room_id, request)
+    if seat is None:
+        return render(request, "rooms/no_seat.html", status=403)
+    return render(
+        request,
+        "rooms/room.html",
+        {"room": seat.room, "seat": seat, "page_config": page_config(seat)},
+    )
+
+
+def page_config(seat: Seat) -> dict[str, Any]:
+    """What the script needs before the control channel answers; nothing about questions."""
+    return {
+        "room": seat.room_id,
+        "role": seat.role,
+        "name": seat.name or seat.get_role_display(),
+        "seat": seat.id,
+        "kind": seat.room.kind,
+    }
+
+
+# --- seat links: exchange the token in the URL for the session, then go to a clean URL ----
+
+
+def room_url(room_id: str) -> str:
+    return f"/r/{room_id}/"
+
+
+def invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "rooms/invalid_link.html", status=404)
+
+
+def join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
+    response = _join(request, room_id, token)
+    # The site-wide policy is same-origin (forms need an Origin); a URL holding a token
+    # sends no Referer at all.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
+    seat = seat_for_token(room_id, token)
+    if seat is None:
+        return invalid_link(request)
+    bind_seat_to_session(request.session, seat)
+    if seat.role == Seat.Role.CANDIDATE and not seat.name:
+        return HttpResponseRedirect(f"/r/{room_id}/name")
+    return HttpResponseRedirect(room_url(room_id))
+
+
+@require_http_methods(["GET", "POST"])
+def name(request: HttpRequest, room_id: str) -> HttpResponse:
+    """A small form: the candidate says their name; no account needed."""
+    seat = seat_for_request(room_id, request)
+    if seat is None:
+        return invalid_link(request)
+    error = ""
+    value = seat.name
+    if request.method == "POST":
+        value = request.POST.get("name", "")
+        try:
+            actions.set_name(seat, value)
+        except actions.RoomError as refused:
+            error = refused.message
+        else:
+            return HttpResponseRedirect(room_url(room_id))
+    context = {"room": seat.room, "name": value, "error": error}
+    return render(request, "rooms/name.html", context, status=400 if error else 200)
+
+
+# --- review ---------------------------------------------------------------------------
+
+
+@never_cache
+def review_page(request: HttpRequest, room_id: str) -> HttpResponse:
+    room = room_for_reviewer(room_id, request)
+    if room is None:
+        return render(request, "rooms/no_review.html", status=403)
+    config = {"room": room.id, "title": room.title, "status": room.status}
+    return render(request, "rooms/review.html", {"room": room, "review_config": config})

@@ -54,3 +54,12 @@ def plan(room: Room, *questions: Question) -> list[RoomQuestion]:
         RoomQuestion.objects.create(room=room, question=q, position=i, minutes=15)
         for i, q in enumerate(questions)
     ]
+
+
+def revoked(seat: Seat) -> Seat:
+    """The seat's link killed (as `actions.revoke` does, without telling anyone): test set-up."""
+    from django.utils import timezone
+
+    seat.revoked_at = timezone.now()
+    seat.save(update_fields=["revoked_at"])
+    return seat

@@ -1,6 +1,7 @@
 """The interviewer's dashboard at /, login and logout, and making a new seat link."""
 
 import pytest
+from django.test import Client
 
 from rooms.models import Room
 from rooms.seats import seat_for_token
@@ -47,14 +48,20 @@ def test_a_new_candidate_link_is_shown_once_and_the_old_one_dies(client):
     alice = interviewer("alice")
     made = room_with_seats(alice)
     room_id, old = made["room"].id, made["tokens"]["candidate"]
+    holder = Client()  # the browser that opened the old link keeps no way in either
+    assert holder.get(f"/r/{room_id}/join/{old}").status_code == 302
+    assert holder.get(f"/r/{room_id}/").status_code == 200
     client.force_login(alice)
     response = client.post(f"/r/{room_id}/links/candidate/new")
     assert response["Location"] == "/"
     html = client.get("/").content.decode()
     assert "New candidate link" in html
     new = html.split(f"/r/{room_id}/join/")[1].split('"')[0]
-    assert seat_for_token(room_id, new) == made["seats"]["candidate"]
+    renewed = seat_for_token(room_id, new)
+    assert renewed is not None and renewed.role == "candidate"
+    assert renewed != made["seats"]["candidate"]
     assert seat_for_token(room_id, old) is None
+    assert holder.get(f"/r/{room_id}/").status_code == 403
     # Shown only once: the next visit no longer carries it.
     assert f"/join/{new}" not in client.get("/").content.decode()
 

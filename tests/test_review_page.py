@@ -6,8 +6,8 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from rooms.models import Room
-from rooms.seats import bind_seat_to_session, create_seat, revoke_seat
-from tests.factories import interviewer, room_with_seats
+from rooms.seats import bind_seat_to_session, create_seat
+from tests.factories import interviewer, revoked, room_with_seats
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_strangers_other_interviewers_and_revoked_seats_get_no_review(client):
     client.logout()
     seat, _ = create_seat(made["room"], "interviewer", "Gone")
     bind(client, seat)
-    revoke_seat(seat)
+    revoked(seat)
     assert review(client, made["room"]).status_code == 403
     assert client.get("/r/no-such-room/review/").status_code == 403
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
-from rooms.seats import bind_seat_to_session, revoke_seat
-from tests.factories import SECRET, interviewer, plan, question, room_with_seats
+from rooms.seats import bind_seat_to_session
+from tests.factories import SECRET, interviewer, plan, question, revoked, room_with_seats
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_the_page_loads_the_built_room_script_and_styles(client):
 def test_a_revoked_seat_no_longer_opens_the_room(client):
     made = room_with_seats(interviewer())
     bind(client, made["seats"]["candidate"])
-    revoke_seat(made["seats"]["candidate"])
+    revoked(made["seats"]["candidate"])
     assert client.get(f"/r/{made['room'].id}/").status_code == 403
 
 

@@ -46,8 +46,9 @@ export class ChatPanel {
     const time = at && !isNaN(at.getTime()) ? at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
     const name = message.name || message.role || "someone";
     const who = h("span", { class: "who", style: `color: ${colorFor(message.seat ?? name).color}` }, name);
+    const aside = message.to === "interviewers" ? h("span", { class: "aside" }, "to interviewers") : null;
     this.log.append(
-      h("li", { class: "msg" }, h("div", { class: "meta" }, who, h("time", {}, time)), h("div", { class: "text" }, message.text)),
+      h("li", { class: "msg" }, h("div", { class: "meta" }, who, aside, h("time", {}, time)), h("div", { class: "text" }, message.text)),
     );
     this.log.scrollTop = this.log.scrollHeight;
   }

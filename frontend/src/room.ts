@@ -33,7 +33,9 @@ const config = readJson<PageConfig>("room-config")!;
 const wsBase = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
 const control = new ControlClient(`${wsBase}/ws/rooms/${encodeURIComponent(config.room)}/`);
 const shared = new SharedDoc(`${wsBase}/ws/doc`, config.room);
-shared.setUser({ name: config.name || config.role, ...colorFor(config.seat) });
+// Observers are silent: no cursor, no name in the editor (the server drops it anyway).
+if (config.role === "observer") shared.provider.awareness.setLocalState(null);
+else shared.setUser({ name: config.name || config.role, ...colorFor(config.seat) });
 
 const editor = new SharedEditor(byId("editor"), shared.doc, shared.provider.awareness, config.role === "observer");
 const timer = new TimerBox(byId("timer"), byId("times-up"), () => control.clock.now());
@@ -132,11 +134,12 @@ function roomEnded(): void {
   ended = true;
   document.body.dataset.ended = "true";
   byId("ended").hidden = false;
+  // The code is frozen as it stood at the end, for everyone.
+  editor.freeze();
   // Candidate and observer links die with the room: stop knocking on the door.
   if (config.role !== "interviewer") {
     control.close();
     shared.provider.disconnect();
-    editor.freeze();
   }
   drawConnection();
 }

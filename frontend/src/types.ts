@@ -42,6 +42,8 @@ export interface ChatMessage {
   role?: Role;
   text: string;
   at?: string | number;
+  /** An observer's message: it went to the interviewers (and observers) only. */
+  to?: "interviewers";
 }
 
 /** One question of the plan (interviewers only); `id` is the bank question's id. */

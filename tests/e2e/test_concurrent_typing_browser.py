@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import Page
 
-from editor.store import text_of
+from editor.documents import code_now as text_of
 from tests.e2e.room_helpers import editor_text, two_sum_on_display
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from questions.models import Question
-from rooms import services
+from rooms import actions
 from tests.e2e.room_helpers import editor_text, open_as_owner, open_as_seat
 from tests.factories import interviewer
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def screen(server, browser):
     call_command("load_questions", verbosity=0)
     alice = interviewer("alice")
-    made = services.create_room(alice, "", "python-screen-45")
+    made = actions.create_room(alice, "", "python-screen-45")
     made.seats["candidate"].name = "Ada"
     made.seats["candidate"].save(update_fields=["name"])
     ictx, ipage = open_as_owner(browser, server, made.room, alice)

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from editor.store import text_of
+from editor.documents import code_now as text_of
 from tests.e2e.room_helpers import (
     editor_text,
     two_sum_on_display,

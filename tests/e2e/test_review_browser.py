@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pycrdt import Doc, Text
 
+from editor.documents import insert_text
 from editor.models import DocUpdate
-from editor.store import insert_starter_code
 from rooms.models import ChatMessage, Note, RoomEvent, Score
 from tests.e2e.conftest import login_session, seat_session, session_cookie
 from tests.e2e.room_helpers import (
@@ -67,7 +67,9 @@ class Typist:
         for peer in self.peers:
             if peer is not self:
                 peer.doc.apply_update(update)
-        DocUpdate.objects.create(room=self.room, at=at(seconds), seat=self.seat, data=update)
+        DocUpdate.objects.create(
+            room_id=self.room.id, at=at(seconds), seat_id=self.seat.id, data=update
+        )
 
 
 def scripted_room() -> dict:
@@ -110,10 +112,11 @@ def scripted_room() -> dict:
     ada.type(20, q1, LINE2)
     ada.type(30, q1, PASTED)
     # Showing "Top earners" puts its starter code in, as the server does (nobody's typing).
-    starter = insert_starter_code(room.id, q2, SQL_STARTER)
-    DocUpdate.objects.filter(id=DocUpdate.objects.latest("id").id).update(at=at(90))
+    assert insert_text(room.id, q2, SQL_STARTER)
+    latest = DocUpdate.objects.latest("id")
+    DocUpdate.objects.filter(id=latest.id).update(at=at(90))
     for peer in peers:
-        peer.doc.apply_update(starter)
+        peer.doc.apply_update(bytes(latest.data))
     ada.type(100, q2, SQL1)
     ada.type(110, q2, SQL2)
     host.type(120, q1, FIX)

@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 
 import pytest
+from channels.db import database_sync_to_async
+from django.db import connections
 from django.contrib.auth.models import User
 
-from editor.loopdb import loopdb
-from editor.relay import relay
+from editor.store import close_docstore
 from questions.models import Category, Question
+from relay import relay
 from rooms.models import Room, RoomQuestion
 from rooms.seats import create_seat
 
@@ -56,5 +58,7 @@ async def server_loop():
     """The test's event loop plays a server process: close that process's own database and
     Redis connections afterwards (they would keep the test database busy)."""
     yield
-    await loopdb().close()
+    await close_docstore()
     await relay().close()
+    # The ORM calls the test made through sync_to_async left a connection in that thread.
+    await database_sync_to_async(connections.close_all)()

@@ -7,13 +7,13 @@ import websockets
 from asgiref.sync import sync_to_async
 from pycrdt import Doc, Text
 
-from editor import limits, store
+from editor import documents, limits
 from editor.models import DocUpdate
-from editor.protocol import create_update_message
+from editor.protocol import create_sync_step1_message, create_update_message
 from rooms.models import Room
-from rooms.seats import revoke_seat
 from tests.editor.conftest import make_doc_room
 from tests.editor.yclient import YClient, eventually
+from tests.factories import revoked
 
 
 def an_update(text: str, name: str) -> bytes:
@@ -41,7 +41,9 @@ async def close_code(client: YClient) -> int:
 
 
 async def stored_text(doc_room) -> str:
-    return (await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text]))[doc_room.text]
+    return (await sync_to_async(documents.code_now)(doc_room.room.id, [doc_room.text]))[
+        doc_room.text
+    ]
 
 
 async def typed(server, doc_room, text: str) -> YClient:
@@ -129,7 +131,7 @@ async def test_an_unknown_room_is_not_found(server, doc_room):
 
 async def test_revoked_and_ended_seats_are_refused(server, doc_room):
     seat = await sync_to_async(lambda: doc_room.room.seats.get(role="observer"))()
-    await sync_to_async(revoke_seat)(seat)
+    await sync_to_async(revoked)(seat)
     assert await refused(doc_room.url(server, "observer")) == limits.CLOSE_FORBIDDEN
     await sync_to_async(Room.objects.filter(id=doc_room.room.id).update)(status=Room.Status.ENDED)
     assert await refused(doc_room.url(server, "candidate")) == limits.CLOSE_ROOM_ENDED
@@ -139,3 +141,32 @@ async def test_a_foreign_origin_is_refused_at_the_handshake(server, doc_room):
     client = YClient(doc_room.url(server, "candidate"), origin="https://evil.example")
     with pytest.raises(websockets.InvalidStatus):
         await client.connect(timeout=2)
+
+
+async def test_a_flood_of_sync_requests_is_not_answered_with_a_flood(server, doc_room):
+    """Each answer may be the whole document: a client asking 300 times gets a few."""
+    writer = await typed(server, doc_room, "x" * 50_000)
+    asker = await YClient(doc_room.url(server, "interviewer")).connect()
+    before = asker.kinds.count("sync2")
+    for _ in range(300):
+        await asker.send_raw(create_sync_step1_message(Doc().get_state()))
+    await asyncio.sleep(2)
+    answered = asker.kinds.count("sync2") - before
+    assert 1 <= answered <= limits.SYNCS_BURST + 3
+    assert asker.online
+    await writer.disconnect()
+
+
+async def test_one_seat_opens_a_bounded_number_of_document_connections(server, doc_room):
+    opened = [
+        await YClient(doc_room.url(server, "observer")).connect()
+        for _ in range(limits.CONNECTIONS_PER_SEAT)
+    ]
+    extra = YClient(doc_room.url(server, "observer"))
+    with pytest.raises(TimeoutError):
+        await extra.connect(timeout=2)
+    assert extra.closed is not None and extra.closed.result()[0] == limits.CLOSE_TOO_MANY
+    # Another seat is not affected.
+    candidate = await YClient(doc_room.url(server, "candidate")).connect()
+    for client in (*opened, candidate):
+        await client.disconnect()

@@ -6,8 +6,9 @@ import random
 from asgiref.sync import sync_to_async
 from pycrdt import Doc, Text
 
-from editor import store
+from editor import documents
 from editor.hub import RoomDoc
+from editor.store import Batch, PendingUpdate, docstore
 from tests.editor.typists import MARKER
 
 
@@ -33,13 +34,11 @@ async def test_relays_lost_or_crossing_still_give_the_stored_document(doc_room, 
     rng = random.Random(11)
     updates = two_people_typing(doc_room.text, 60, rng)
     room_id = doc_room.room.id
-    loaded = await sync_to_async(store.load)(room_id)
+    loaded = await docstore().load(room_id)
     room = RoomDoc(room_id, loaded)
     stored = []
     for update in updates:  # one batch each, as typing spreads over many batches
-        stored += await sync_to_async(store.store_updates)(
-            [store.PendingUpdate(room_id, None, update)]
-        )
+        stored += await docstore().append(Batch([PendingUpdate(room_id, None, update)]))
 
     # Relays: a tenth lost, and neighbours often crossing on their way.
     relays = [(s, u) for s, u in zip(stored, updates, strict=True) if rng.random() > 0.1]
@@ -52,7 +51,7 @@ async def test_relays_lost_or_crossing_still_give_the_stored_document(doc_room, 
     deadline = asyncio.get_running_loop().time() + 5
     while room.last_id != stored[-1].id and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)  # a lost relay is fetched from the log after a short wait
-    expected = (await sync_to_async(store.text_of)(room_id, [doc_room.text]))[doc_room.text]
+    expected = (await sync_to_async(documents.code_now)(room_id, [doc_room.text]))[doc_room.text]
     assert len(MARKER.findall(expected)) == 120
     assert str(room.doc.get(doc_room.text, type=Text)) == expected
     # Each connection forwards the same updates, in log order.

@@ -5,8 +5,9 @@ import random
 
 from asgiref.sync import sync_to_async
 
-from editor import store
+from editor import documents
 from editor.models import DocUpdate
+from rooms.models import Seat
 from tests.editor.yclient import YClient, eventually
 
 
@@ -18,10 +19,11 @@ async def test_what_the_candidate_types_appears_for_the_interviewer_and_is_store
     interviewer = await YClient(doc_room.url(server, "interviewer")).connect()
     candidate.text(doc_room.text).insert(0, "print('hello')\n")
     await eventually(lambda: interviewer.code(doc_room.text) == "print('hello')\n")
-    stored = await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text])
+    stored = await sync_to_async(documents.code_now)(doc_room.room.id, [doc_room.text])
     assert stored == {doc_room.text: "print('hello')\n"}
-    rows = await sync_to_async(list)(DocUpdate.objects.values_list("seat__role", flat=True))
-    assert rows == ["candidate"]
+    authors = await sync_to_async(list)(DocUpdate.objects.values_list("seat_id", flat=True))
+    roles = await sync_to_async(list)(Seat.objects.filter(id__in=authors).values_list("role"))
+    assert len(authors) == 1 and roles == [("candidate",)]
     await candidate.disconnect()
     await interviewer.disconnect()
 
@@ -73,7 +75,7 @@ async def test_two_typists_on_two_processes_converge_with_the_stored_document(
 async def eventually_stored(doc_room, expected: str, timeout: float = 10) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        stored = await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text])
+        stored = await sync_to_async(documents.code_now)(doc_room.room.id, [doc_room.text])
         if stored[doc_room.text] == expected:
             return
         if asyncio.get_running_loop().time() > deadline:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 
-from editor import store
+from editor import documents
 from editor.protocol import AwarenessEntry, encode_awareness
 from tests.editor.yclient import YClient, eventually
 
@@ -78,7 +78,7 @@ class NodeProvider:
 
 
 async def stored_is(doc_room, expected: str) -> bool:
-    stored = await sync_to_async(store.text_of)(doc_room.room.id, [doc_room.text])
+    stored = await sync_to_async(documents.code_now)(doc_room.room.id, [doc_room.text])
     return stored[doc_room.text] == expected
 
 
@@ -105,7 +105,7 @@ async def test_the_npm_provider_and_a_python_client_edit_the_same_code(server, d
 
 async def test_the_npm_provider_sees_awareness_both_ways_and_its_own_echo(server, doc_room):
     python = await YClient(doc_room.url(server, "interviewer")).connect()
-    node = await NodeProvider().start(server, doc_room, "observer")
+    node = await NodeProvider().start(server, doc_room, "candidate")
     await eventually(lambda: node.has("synced"))
     node_id = node.last("client")["clientId"]
 
@@ -133,12 +133,6 @@ async def test_the_npm_provider_sees_awareness_both_ways_and_its_own_echo(server
         )
 
     await eventually(node_sees_ivan)
-    # The observer's provider is read-only: an edit it makes never reaches anyone.
-    await node.command(op="insert", index=0, value="observer text")
-    python.text(doc_room.text).insert(0, "real code")
-    await eventually(lambda: node.text.endswith("real code") or node.text.startswith("real code"))
-    assert "observer" not in python.code(doc_room.text)
-    await eventually(lambda: stored_is(doc_room, "real code"))
 
     # When the python client leaves, its awareness state disappears for the node provider.
     await python.disconnect()
@@ -149,3 +143,22 @@ async def test_the_npm_provider_sees_awareness_both_ways_and_its_own_echo(server
 
     await eventually(ivan_gone)
     await node.stop()
+
+
+async def test_an_observers_provider_is_read_only_and_invisible(server, doc_room):
+    """An observer watches: its edits reach nobody, and nobody sees its cursor or name."""
+    python = await YClient(doc_room.url(server, "interviewer")).connect()
+    node = await NodeProvider().start(server, doc_room, "observer")
+    await eventually(lambda: node.has("synced"))
+    node_id = node.last("client")["clientId"]
+    await node.command(op="awareness", state={"user": {"name": "Obi the observer"}})
+    await node.command(op="insert", index=0, value="observer text")
+    python.text(doc_room.text).insert(0, "real code")
+    await eventually(lambda: node.text.endswith("real code") or node.text.startswith("real code"))
+    await eventually(lambda: stored_is(doc_room, "real code"))
+    await asyncio.sleep(0.5)  # whatever the observer sent had time to arrive
+    assert "observer" not in python.code(doc_room.text)
+    assert node_id not in python.awareness_states
+    assert "Obi" not in str(python.awareness_states)
+    await node.stop()
+    await python.disconnect()

@@ -8,7 +8,7 @@ import re
 
 from asgiref.sync import sync_to_async
 
-from editor import store
+from editor import documents
 from tests.editor.yclient import YClient, eventually
 
 MARKER = re.compile(r"<([a-z]+\d+)>")
@@ -59,7 +59,7 @@ def two_typists(alice: YClient, bob: YClient, name: str, seed: int) -> list[Typi
 
 
 async def stored_code(room_id: str, name: str) -> str:
-    return (await sync_to_async(store.text_of)(room_id, [name]))[name]
+    return (await sync_to_async(documents.code_now)(room_id, [name]))[name]
 
 
 async def converged(clients: list[YClient], room_id: str, name: str, timeout: float = 20) -> str:

@@ -29,6 +29,7 @@ class YClient:
         self.synced = asyncio.Event()
         self.awareness: list[bytes] = []
         self.awareness_states: dict[int, str] = {}  # others' states as this client sees them
+        self.kinds: list[str] = []  # the kind of every message received, in order
         self.closed: asyncio.Future[tuple[int, str]] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._outbox: list[bytes] = []  # local updates made while offline
@@ -69,6 +70,7 @@ class YClient:
         try:
             async for frame in self.ws:
                 message = parse_message(frame)
+                self.kinds.append(message.kind)
                 if message.kind == "sync1":
                     diff = self.doc.get_update(message.payload)
                     await self.ws.send(create_sync_step2_message(diff))

@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from questions.models import Question
-from rooms import services
+from rooms import actions
+from rooms.live import INTERVIEWERS, NOT_INTERVIEWERS
 from rooms.serializers import INTERVIEWER_ONLY_KEYS, room_state_for
 
 pytestmark = pytest.mark.django_db
@@ -45,18 +46,18 @@ def secrets(question: Question) -> list[str]:
 
 def test_showing_every_bank_question_leaks_nothing_to_candidate_or_observer():
     call_command("load_questions", verbosity=0)
-    made = services.create_room(User.objects.create_user("alice"), "Leak check")
+    made = actions.create_room(User.objects.create_user("alice"), "Leak check")
     interviewer = made.seats["interviewer"]
     checked = 0
     for question in Question.objects.order_by("id"):
-        out = services.show_question(interviewer, question.id)
+        out = actions.show_question(interviewer, question.id)
         frames = {
             audience: frame for audience, frame in out.frames if frame["type"] == "question.shown"
         }
         # The interviewer does get the guidance: the check below is not checking nothing.
-        assert frames["interviewers"]["question"]["guidance"] == question.guidance
+        assert frames[INTERVIEWERS]["question"]["guidance"] == question.guidance
         seen = [
-            frames["others"],
+            frames[NOT_INTERVIEWERS],
             room_state_for(made.seats["candidate"]),
             room_state_for(made.seats["observer"]),
         ]

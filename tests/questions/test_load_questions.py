@@ -190,6 +190,18 @@ BAD_FILES = {
         ),
         "questions[0].solution: is required when the question has tests",
     ),
+    "a YAML yes where a whole number is required": (
+        GOOD.replace("minutes: 5", "minutes: yes"),
+        "templates[0].items[0].minutes: must be a whole number",
+    ),
+    "tests but no hidden tests": (
+        GOOD.replace(
+            "tags: [basics]",
+            "tags: [basics]\n    language: python\n    solution: 'def hello(): return 1'\n"
+            "    visible_tests: [{name: t, code: 'assert hello()'}]",
+        ),
+        "questions[0].hidden_tests: a question with tests needs hidden ones too",
+    ),
     "a category slug too long for its column": (
         GOOD.replace("slug: warmups", "slug: " + "w" * 51),
         "category.slug: must be at most 50 characters",

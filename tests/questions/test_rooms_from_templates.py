@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from questions.models import Question
 from questions.services import BANK_DIR
-from rooms import services
+from rooms import actions
 from rooms.serializers import plan_payload
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def alice(db):
 
 def test_a_room_from_each_template_gets_its_plan_in_order_with_minutes(alice):
     for template in TEMPLATES:
-        made = services.create_room(alice, "", template["slug"], kind=template["kind"])
+        made = actions.create_room(alice, "", template["slug"], kind=template["kind"])
         assert made.room.title == template["title"]
         assert made.room.kind == template["kind"]
         plan = plan_payload(made.room)
@@ -35,9 +35,9 @@ def test_a_room_from_each_template_gets_its_plan_in_order_with_minutes(alice):
 
 
 def test_an_interviewer_adds_any_bank_question_during_the_interview(alice):
-    made = services.create_room(alice, "", "python-screen-45")
+    made = actions.create_room(alice, "", "python-screen-45")
     extra = Question.objects.get(slug="coding-external-merge-sort")
-    services.show_question(made.seats["interviewer"], extra.id)
+    actions.show_question(made.seats["interviewer"], extra.id)
     made.room.refresh_from_db()
     plan = plan_payload(made.room)
     assert [item["slug"] for item in plan][-1] == "coding-external-merge-sort"
@@ -49,7 +49,7 @@ def test_an_interviewer_adds_any_bank_question_during_the_interview(alice):
 
 def test_a_room_from_a_template_takes_its_kind_unless_told_otherwise(alice):
     pair = next(t for t in TEMPLATES if t["kind"] == "pair")
-    assert services.create_room(alice, "", pair["slug"]).room.kind == "pair"
-    assert services.create_room(alice, "", pair["slug"], kind="interview").room.kind == "interview"
-    assert services.create_room(alice, "", "python-screen-45").room.kind == "interview"
-    assert services.create_room(alice).room.kind == "interview"
+    assert actions.create_room(alice, "", pair["slug"]).room.kind == "pair"
+    assert actions.create_room(alice, "", pair["slug"], kind="interview").room.kind == "interview"
+    assert actions.create_room(alice, "", "python-screen-45").room.kind == "interview"
+    assert actions.create_room(alice).room.kind == "interview"

@@ -1,5 +1,6 @@
-"""A scripted room: known edits and actions at known instants, through the real services and
-the real update log, with the clock set by the script (Django's timezone.now)."""
+"""A scripted room: known edits and actions at known instants, through the real actions and
+the real update log, with the clock set by the script (Django's timezone.now). Transactional:
+the actions do their work (starter code, broadcasts) when their changes commit."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -10,10 +11,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from pycrdt import Text
 
-from editor import store
-from rooms import services
+from editor import playback
+from editor.store import Batch, PendingUpdate, new_store
+from relay.loops import run_apart
+from rooms import actions
 from rooms.models import Room, Seat
-from tests.rooms.conftest import SECRET, alice, bank, clients, room  # noqa: F401 (fixtures)
+from tests.rooms.conftest import SECRET, alice, bank, clients, pair_room, room  # noqa: F401 (fixtures)
 
 T0 = datetime(2026, 11, 25, 10, 0, 0, tzinfo=UTC)
 
@@ -48,13 +51,22 @@ class Clock:
 
 def type_into(room_id: str, seat: Seat, text_name: str, change: Any) -> None:
     """A participant's edit as their browser makes it: a Yjs update against the current
-    document, stored through the same function the document channel uses."""
-    doc = store.load(room_id).doc
+    document, stored through the store the document channel uses."""
+    doc = playback.doc_at(room_id, timezone.now())
     before = doc.get_state()
     text = doc.get(text_name, type=Text)
     with doc.transaction():
         change(text)
-    store.append_updates([store.PendingUpdate(room_id, seat.id, doc.get_update(before))])
+    update = PendingUpdate(room_id, seat.id, doc.get_update(before))
+    run_apart(lambda: _store(update))
+
+
+async def _store(update: PendingUpdate) -> None:
+    store = new_store()
+    try:
+        await store.append(Batch([update]))
+    finally:
+        await store.close()
 
 
 def replace(old: str, new: str) -> Any:
@@ -82,57 +94,57 @@ class Scripted:
 
 
 @pytest.fixture
-def scripted(bank, alice, monkeypatch):  # noqa: F811
+def scripted(transactional_db, bank, alice, monkeypatch):  # noqa: F811
     """A ten-minute interview: two questions, edits, chat, signals, notes, scores, the end."""
     clock = Clock(monkeypatch)
     two_sum, fizz_buzz = bank[0], bank[1]
-    created = services.create_room(alice, "Backend screen", "screen")
+    created = actions.create_room(alice, "Backend screen", "screen")
     room_id = created.room.id
     seats = created.seats
     interviewer, candidate = seats["interviewer"], seats["candidate"]
-    services.set_name(candidate, "Ada")
+    actions.set_name(candidate, "Ada")
     text = f"q-{two_sum.id}"
     fizz = f"q-{fizz_buzz.id}"
 
     clock.at(5)
-    services.join(interviewer, "chan-interviewer")
+    actions.join(interviewer, "chan-interviewer")
     clock.at(10)
-    services.join(candidate, "chan-candidate")
+    actions.join(candidate, "chan-candidate")
     clock.at(20)
-    services.show_question(interviewer, two_sum.id)
+    actions.show_question(interviewer, two_sum.id)
     clock.at(30)
-    services.timer_start(interviewer, 1800)
+    actions.timer_start(interviewer, 1800)
     clock.at(60)
     type_into(room_id, candidate, text, replace("two_sum()", "two_sum(nums, target)"))
     clock.at(90)
     type_into(room_id, candidate, text, replace("    pass\n", "    seen = {}\n"))
     clock.at(100)
-    services.send_chat(candidate, "Can I use a dict?")
+    actions.send_chat(candidate, "Can I use a dict?")
     clock.at(110)
-    services.record_paste(candidate, 42)
+    actions.record_paste(candidate, 42)
     clock.at(120)
     type_into(room_id, candidate, text, append("    return []\n"))
     clock.at(130)
-    services.set_focus(candidate, "chan-candidate", False)
+    actions.set_focus(candidate, "chan-candidate", False)
     clock.at(140)
-    services.set_focus(candidate, "chan-candidate", True)
+    actions.set_focus(candidate, "chan-candidate", True)
     clock.at(150)
     type_into(room_id, candidate, text, replace("    seen = {}\n", ""))
     clock.at(180)
-    services.show_question(interviewer, fizz_buzz.id)
+    actions.show_question(interviewer, fizz_buzz.id)
     clock.at(190)
     type_into(room_id, interviewer, fizz, append("# edge cases?\n"))
     clock.at(200)
     type_into(room_id, candidate, fizz, replace("pass", "return 'fizz'"))
     clock.at(240)
-    services.save_notes(interviewer, "Knows dicts.\nMissed the empty case.")
+    actions.save_notes(interviewer, "Knows dicts.\nMissed the empty case.")
     clock.at(250)
-    services.save_score(interviewer, two_sum.id, 3, None, "solid")
-    services.save_score(interviewer, None, None, "yes", "hire")
+    actions.save_score(interviewer, two_sum.id, 3, None, "solid")
+    actions.save_score(interviewer, None, None, "yes", "hire")
     clock.at(255)
-    services.leave(candidate, "chan-candidate")
+    actions.leave(candidate, "chan-candidate")
     clock.at(260)
-    services.end_room(interviewer)
+    actions.end_room(interviewer)
     clock.at(600)
     return Scripted(
         room=Room.objects.get(id=room_id),

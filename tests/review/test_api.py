@@ -5,7 +5,7 @@ import json
 
 from pycrdt import Doc, Text
 
-from editor import store
+from editor import playback
 from tests.review.conftest import FIZZ_FINAL, TWO_SUM_AT, instant
 
 
@@ -131,7 +131,7 @@ def test_transcript_downloads(client, scripted):
 
 
 def test_update_log_carries_checkpoints_when_asked(client, scripted, monkeypatch):
-    monkeypatch.setattr(store, "SNAPSHOT_EVERY", 3)
+    monkeypatch.setattr(playback, "SNAPSHOT_EVERY", 3)
     owner_client(client, scripted)
     url = f"/api/v1/rooms/{scripted.room.id}/updates"
     assert client.get(url).json()["checkpoints"] == []

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 
-from rooms import services
+from rooms import actions
 from rooms.seats import create_seat
 from tests.rooms.conftest import SECRET
 
@@ -16,10 +16,10 @@ ENDPOINTS = ["", "transcript", "transcript?format=md", "code?at=2026-11-25T10:00
 def live(room, bank):
     """A live room with interviewer-only data in it: notes, a score, the plan's rubrics."""
     interviewer = room.seats["interviewer"]
-    services.join(interviewer, "chan-i")
-    services.show_question(interviewer, bank[0].id)
-    services.save_notes(interviewer, f"{SECRET} notes")
-    services.save_score(interviewer, bank[0].id, 2, None, f"{SECRET} comment")
+    actions.join(interviewer, "chan-i")
+    actions.show_question(interviewer, bank[0].id)
+    actions.save_notes(interviewer, f"{SECRET} notes")
+    actions.save_score(interviewer, bank[0].id, 2, None, f"{SECRET} comment")
     return room
 
 
@@ -81,7 +81,7 @@ def test_another_interviewer_is_refused(live, client, endpoint):
 def test_a_revoked_interviewer_seat_is_refused(live, client):
     bob = User.objects.create_user("bob")
     seat, _ = create_seat(live.room, "interviewer", "Bob", bob)
-    services.revoke(live.seats["interviewer"], seat.id)
+    actions.revoke(live.seats["interviewer"], seat.id)
     client.force_login(bob)
     assert get(client, live.room.id, "transcript").status_code == 404
 
@@ -89,3 +89,24 @@ def test_a_revoked_interviewer_seat_is_refused(live, client):
 def test_unknown_room_is_404(alice, client, db):
     client.force_login(alice)
     assert get(client, "no-such-room", "transcript").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_belong_to_their_author_after_a_pair_swap(pair_room):
+    """The peer who joined by link plays the interviewer after a swap: they may review the
+    room, but the other peer's private notes stay private."""
+    owner_seat = pair_room.seats["interviewer"]
+    actions.save_notes(owner_seat, "OWNER-PRIVATE: shaky on recursion")
+    peer = link_client(pair_room, "candidate")
+    actions.swap_roles(owner_seat)
+    actions.save_notes(pair_room.seats["candidate"], "PEER-OWN: asked great questions")
+    for endpoint in ("transcript", "transcript?format=md"):
+        response = get(peer, pair_room.room.id, endpoint)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "PEER-OWN" in body and "OWNER-PRIVATE" not in body
+    assert "OWNER-PRIVATE" not in peer.get(f"/r/{pair_room.room.id}/review/").content.decode()
+    owner = HttpClient()
+    owner.force_login(pair_room.room.owner)
+    body = get(owner, pair_room.room.id, "transcript").content.decode()
+    assert "OWNER-PRIVATE" in body and "PEER-OWN" not in body

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client as HttpClient
 
-from rooms import services
+from rooms import actions
 from rooms.models import RoomEvent, Score
 from tests.rooms.conftest import SECRET, db_async
 
@@ -118,8 +118,8 @@ def test_bad_scorecards_are_refused_and_change_nothing(room, bank, alice, client
 
 
 def test_scorecard_is_saved_after_the_room_ended(room, bank, alice, client):
-    services.join(room.seats["interviewer"], "chan-i")
-    services.end_room(room.seats["interviewer"])
+    actions.join(room.seats["interviewer"], "chan-i")
+    actions.end_room(room.seats["interviewer"])
     client.force_login(alice)
     response = put(client, room.room.id, {"recommendation": "strong_no", "comment": "late call"})
     assert response.status_code == 200 and response.json()["recommendation"] == "strong_no"

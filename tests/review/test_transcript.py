@@ -226,3 +226,14 @@ def test_a_room_where_nothing_happened_yet(room):
         "- `+00:00:00` Room created",
     ]:
         assert line in text.splitlines()  # fmt: skip
+
+
+def test_a_pipe_in_a_score_comment_stays_inside_its_table_cell(scripted):
+    """A comment with `|` must not split the Markdown table's row into more cells."""
+    data = transcript.build(scripted.room)
+    data["scores"][0]["comment"] = "a|b || c"
+    lines = transcript.render_markdown(data).splitlines()
+    row = next(line for line in lines if line.startswith("| Two Sum |"))
+    assert row == "| Two Sum | 3/4 | a\\|b \\|\\| c |"
+    unescaped = [part for part in row.replace("\\|", "").split("|") if part.strip()]
+    assert len(unescaped) == 3  # question, rating, comment

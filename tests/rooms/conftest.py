@@ -11,9 +11,10 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import connections
 
-from editor.relay import relay
+from editor.store import close_docstore
 from questions.models import Category, Question, Template, TemplateItem
-from rooms import services
+from relay import relay
+from rooms import actions
 
 # Interviewer-only values carry this marker so a leak is easy to spot in any frame.
 SECRET = "INTERVIEWER-ONLY"
@@ -59,12 +60,12 @@ def alice(db):
 
 @pytest.fixture
 def room(bank, alice):
-    return services.create_room(alice, "Backend screen", "screen")
+    return actions.create_room(alice, "Backend screen", "screen")
 
 
 @pytest.fixture
 def pair_room(bank, alice):
-    return services.create_room(alice, "Practice", "screen", kind="pair")
+    return actions.create_room(alice, "Practice", "screen", kind="pair")
 
 
 class Client:
@@ -144,7 +145,8 @@ async def clients():
             await client.close()
     # The worker thread's database connection would keep the test database busy.
     await database_sync_to_async(connections.close_all)()
-    await relay().close()  # the relay of the test's event loop (starter code announced)
+    await close_docstore()  # the test's event loop played a server process
+    await relay().close()
     channel_layers.backends.clear()
 
 

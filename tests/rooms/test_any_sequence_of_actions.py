@@ -6,7 +6,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rooms import services
+from rooms import actions
 from rooms.models import ChatMessage, Note, Room, RoomEvent, Score
 from rooms.serializers import room_state_for
 from tests.rooms.conftest import SECRET
@@ -61,8 +61,8 @@ def test_any_sequence_of_actions_keeps_the_rules(room, bank, steps):
         )
         before = snapshot(room.room.id)
         try:
-            getattr(services, name)(room.seats[role], *args)
-        except services.RoomError:
+            getattr(actions, name)(room.seats[role], *args)
+        except actions.RoomError:
             assert snapshot(room.room.id) == before, (role, name, args)
         else:
             assert snapshot(room.room.id)[-1] > before[-1], (role, name, args)

@@ -1,6 +1,7 @@
 import pytest
 
-from rooms import services
+from rooms import actions
+from rooms.live import EVERYONE, only
 from rooms.models import ChatMessage, Note, RoomEvent, Score
 
 
@@ -13,41 +14,43 @@ def event_types(room):
 
 
 def test_chat_message_is_stored_and_recorded(room):
-    out = services.send_chat(room.seats["candidate"], "  Can I use Python?  ")
+    out = actions.send_chat(room.seats["candidate"], "  Can I use Python?  ")
     message = ChatMessage.objects.get(room=room.room)
     assert message.text == "Can I use Python?"
     event = RoomEvent.objects.get(room=room.room, type="chat")
     assert event.data == {"message": message.id, "text": "Can I use Python?"}
     assert event.actor == room.seats["candidate"]
-    assert out.frames == [("all", {"type": "chat.message", "message": out.frames[0][1]["message"]})]
+    assert out.frames == [
+        (EVERYONE, {"type": "chat.message", "message": out.frames[0][1]["message"]})
+    ]
     assert out.frames[0][1]["message"]["text"] == "Can I use Python?"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "x" * (services.CHAT_MAX_CHARS + 1), 42, None])
+@pytest.mark.parametrize("text", ["", "   ", "x" * (actions.CHAT_MAX_CHARS + 1), 42, None])
 def test_bad_chat_is_refused(room, text):
-    with pytest.raises(services.Invalid):
-        services.send_chat(room.seats["candidate"], text)
+    with pytest.raises(actions.Invalid):
+        actions.send_chat(room.seats["candidate"], text)
     assert not ChatMessage.objects.exists() and event_types(room.room) == []
 
 
 def test_notes_are_saved_for_interviewers_only(room):
-    out = services.save_notes(room.seats["interviewer"], "asks good questions")
+    out = actions.save_notes(room.seats["interviewer"], "asks good questions")
     assert Note.objects.get(room=room.room).text == "asks good questions"
     assert event_types(room.room) == ["notes.saved"]
-    assert [audience for audience, _ in out.frames] == ["interviewers"]
-    services.save_notes(room.seats["interviewer"], "asks good questions; slow on edge cases")
+    assert [audience for audience, _ in out.frames] == [only(room.seats["interviewer"].id)]
+    actions.save_notes(room.seats["interviewer"], "asks good questions; slow on edge cases")
     assert Note.objects.get(room=room.room).text.endswith("edge cases")
     for role in ("candidate", "observer"):
-        with pytest.raises(services.Forbidden):
-            services.save_notes(room.seats[role], "hijack")
+        with pytest.raises(actions.Forbidden):
+            actions.save_notes(room.seats[role], "hijack")
     assert Note.objects.count() == 1 and "hijack" not in Note.objects.get().text
 
 
 def test_scores_rate_each_question_and_recommend_overall(room, bank):
     interviewer = room.seats["interviewer"]
-    services.save_score(interviewer, bank[0].id, 3, None, "solid")
-    services.save_score(interviewer, bank[0].id, 4, None, "even better")
-    services.save_score(interviewer, None, None, "yes", "hire")
+    actions.save_score(interviewer, bank[0].id, 3, None, "solid")
+    actions.save_score(interviewer, bank[0].id, 4, None, "even better")
+    actions.save_score(interviewer, None, None, "yes", "hire")
     per_question = Score.objects.get(room=room.room, item__question=bank[0])
     assert (per_question.rating, per_question.comment) == (4, "even better")
     overall = Score.objects.get(room=room.room, item=None)
@@ -69,17 +72,17 @@ def test_bad_scores_are_refused(room, bank, args):
     question, rating, recommendation, comment = args
     if question == 1:
         question = bank[0].id
-    with pytest.raises(services.RoomError):
-        services.save_score(room.seats["interviewer"], question, rating, recommendation, comment)
+    with pytest.raises(actions.RoomError):
+        actions.save_score(room.seats["interviewer"], question, rating, recommendation, comment)
     assert not Score.objects.exists() and event_types(room.room) == []
 
 
 def test_candidate_cannot_score(room, bank):
-    with pytest.raises(services.Forbidden):
-        services.save_score(room.seats["candidate"], bank[0].id, 4, None, "")
+    with pytest.raises(actions.Forbidden):
+        actions.save_score(room.seats["candidate"], bank[0].id, 4, None, "")
     assert not Score.objects.exists()
 
 
 def test_questions_outside_the_plan_cannot_be_scored(room, bank):
-    with pytest.raises(services.NotFound):
-        services.save_score(room.seats["interviewer"], bank[2].id, 2, None, "")
+    with pytest.raises(actions.NotFound):
+        actions.save_score(room.seats["interviewer"], bank[2].id, 2, None, "")

@@ -28,7 +28,9 @@ async def test_room_state_comes_first_and_fits_the_role(room, clients):
     for key in ("participants", "question", "timer", "chat", "server_time"):
         assert key in candidate.state
     online = {p["role"]: p["online"] for p in candidate.state["participants"]}
-    assert online == {"interviewer": True, "candidate": True, "observer": False}
+    assert online == {"interviewer": True, "candidate": True}  # observers are silent
+    online = {p["role"]: p["online"] for p in interviewer.state["participants"]}
+    assert online == {"interviewer": True, "candidate": False, "observer": False}
     # The interviewer hears the candidate arrive.
     await interviewer.receive_presence("candidate", online=True)
 

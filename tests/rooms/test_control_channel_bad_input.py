@@ -7,9 +7,11 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
-from rooms import limits, services
+from rooms import actions
+from rooms.actions.presence import MAX_CONNECTIONS_PER_SEAT
+from rooms.consumers import MAX_FRAME_BYTES
 from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, Score
-from rooms.seats import revoke_seat
+from tests.factories import revoked
 from tests.rooms.conftest import ORIGIN, Client, db_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,6 +64,12 @@ BAD_FRAMES = [
     ('{"type": "signal", "kind": "telepathy"}', "invalid"),
     ('{"type": "ping", "t": "now"}', "invalid"),
     ('{"type": "name.set", "name": ""}', "invalid"),
+    ('{"type": "ping", "t": 1e999}', "invalid"),  # Infinity is no JSON to answer with
+    # Text PostgreSQL cannot store (NUL) or nothing can encode (a lone surrogate).
+    ('{"type": "chat.send", "text": "a\\u0000b"}', "invalid"),
+    ('{"type": "chat.send", "text": "\\ud800"}', "invalid"),
+    ('{"type": "name.set", "name": "Ada\\u0000"}', "invalid"),
+    ('{"type": "name.set", "name": "\\udfff"}', "invalid"),
 ]
 
 
@@ -85,9 +93,15 @@ INTERVIEWER_BAD_FRAMES = [
     ({"type": "timer.start"}, "invalid"),
     ({"type": "timer.start", "duration_s": "600"}, "invalid"),
     ({"type": "timer.start", "duration_s": -1}, "invalid"),
+    ({"type": "timer.start", "duration_s": True}, "invalid"),  # JSON true is no number
     ({"type": "timer.pause"}, "invalid"),
     ({"type": "timer.add", "seconds": 1.5}, "invalid"),
     ({"type": "notes.save", "text": None}, "invalid"),
+    ({"type": "notes.save", "text": "x\x00y"}, "invalid"),
+    ({"type": "notes.save", "text": "\ud83d"}, "invalid"),
+    ({"type": "score.save", "rating": None, "comment": "\ud83d"}, "invalid"),
+    ({"type": "question.show", "question": "two-sum\x00"}, "invalid"),
+    ({"type": "question.show", "question": "\udc00"}, "invalid"),
     ({"type": "score.save", "rating": 3}, "invalid"),
     ({"type": "score.save", "question": 999999, "rating": 3}, "not_found"),
     ({"type": "score.save", "recommendation": "maybe"}, "invalid"),
@@ -136,10 +150,10 @@ async def test_candidate_and_observer_cannot_take_interviewer_actions(room, pair
 async def test_oversized_frame_is_refused(room, pair):
     interviewer, candidate = pair
     before = await stored(room.room.id)
-    await candidate.send({"type": "chat.send", "text": "x" * (limits.MAX_FRAME_BYTES + 1)})
+    await candidate.send({"type": "chat.send", "text": "x" * (MAX_FRAME_BYTES + 1)})
     assert (await candidate.receive())["code"] == "too_large"
     # Multi-byte characters count as the bytes they take.
-    await candidate.send({"type": "chat.send", "text": "é" * (limits.MAX_FRAME_BYTES // 2)})
+    await candidate.send({"type": "chat.send", "text": "é" * (MAX_FRAME_BYTES // 2)})
     assert (await candidate.receive())["code"] == "too_large"
     assert await stored(room.room.id) == before
     await assert_undisturbed(interviewer)
@@ -148,7 +162,7 @@ async def test_oversized_frame_is_refused(room, pair):
 
 async def test_long_chat_message_is_refused(room, pair):
     interviewer, candidate = pair
-    await candidate.send({"type": "chat.send", "text": "y" * (services.CHAT_MAX_CHARS + 1)})
+    await candidate.send({"type": "chat.send", "text": "y" * (actions.CHAT_MAX_CHARS + 1)})
     assert (await candidate.receive())["code"] == "invalid"
     assert (await stored(room.room.id))["chat"] == 0
     await assert_undisturbed(interviewer)
@@ -212,7 +226,7 @@ async def close_code_of(path: str, origin: str = ORIGIN) -> int | None:
 
 
 async def test_connect_without_a_valid_seat_is_closed_4403(room, bank, alice):
-    other = await db_async(services.create_room)(alice, "other room", "screen")
+    other = await db_async(actions.create_room)(alice, "other room", "screen")
     assert await close_code_of(f"/ws/rooms/{room.room.id}/") == 4403
     assert await close_code_of(f"/ws/rooms/{room.room.id}/?token=garbage") == 4403
     # A real token, but for another room.
@@ -241,7 +255,7 @@ async def test_foreign_origin_is_refused_at_the_handshake(room, pair):
 
 async def test_revoked_seat_cannot_connect_or_act(room, pair):
     interviewer, candidate = pair
-    await db_async(revoke_seat)(room.seats["candidate"])
+    await db_async(revoked)(room.seats["candidate"])
     before = await stored(room.room.id)
     await candidate.send({"type": "chat.send", "text": "still here?"})
     assert (await candidate.receive())["code"] == "forbidden"
@@ -290,10 +304,7 @@ async def test_reconnect_storm_leaves_state_and_others_intact(room, pair):
     for _ in range(3):
         await asyncio.gather(*(connect_and_drop() for _ in range(6)))
     # Too many at once for one seat: the surplus is refused with a clear code.
-    many = [
-        Client(room.room.id, room.tokens["candidate"])
-        for _ in range(limits.MAX_CONNECTIONS_PER_SEAT)
-    ]
+    many = [Client(room.room.id, room.tokens["candidate"]) for _ in range(MAX_CONNECTIONS_PER_SEAT)]
     for client in many[:-1]:
         await client.open()
     assert await close_code_of(path) == 4429

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from rooms import services
+from rooms import actions
 from rooms.models import Room, RoomEvent, Seat
 from rooms.seats import seat_for_token
 
@@ -23,8 +23,8 @@ def test_room_gets_three_seats_and_the_templates_plan(room):
 
 
 def test_unknown_template_creates_nothing(bank, alice):
-    with pytest.raises(services.NotFound):
-        services.create_room(alice, "x", "no-such-template")
+    with pytest.raises(actions.NotFound):
+        actions.create_room(alice, "x", "no-such-template")
     assert not Room.objects.exists()
 
 

@@ -52,11 +52,11 @@ async def test_observer_cannot_swap_roles(pair_room, clients):
 
 
 async def test_the_owner_logged_in_keeps_their_seat_after_a_swap(pair_room, clients):
-    from rooms import services
+    from rooms import actions
     from rooms.seats import seat_for_user
 
     owner_seat = pair_room.seats["interviewer"]
-    await db_async(services.swap_roles)(owner_seat)
+    await db_async(actions.swap_roles)(owner_seat)
     seat = await db_async(seat_for_user)(pair_room.room.id, pair_room.room.owner)
     assert seat.id == owner_seat.id and seat.role == "candidate"
     assert await db_async(Seat.objects.filter(room=pair_room.room).count)() == 3

@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rooms import services
+from rooms import actions
+from rooms.live import EVERYONE, INTERVIEWERS
 from rooms.models import Connection, RoomEvent
 from rooms.serializers import participants
 
@@ -17,17 +18,17 @@ def events(room):
 
 
 def online(room):
-    return {p["role"]: p["online"] for p in participants(room)}
+    return {p["role"]: p["online"] for p in participants(room, "interviewer")}
 
 
 def test_first_connection_joins_and_last_one_leaves(room):
     candidate = room.seats["candidate"]
-    first = services.join(candidate, "chan-1")
+    first = actions.join(candidate, "chan-1")
     assert [f["online"] for _, f in first.frames if f["type"] == "presence"] == [True]
-    assert services.join(candidate, "chan-2").frames == []  # a second tab is no new join
+    assert actions.join(candidate, "chan-2").frames == []  # a second tab is no new join
     assert online(room.room)["candidate"] is True
-    assert services.leave(candidate, "chan-1").frames == []
-    last = services.leave(candidate, "chan-2")
+    assert actions.leave(candidate, "chan-1").frames == []
+    last = actions.leave(candidate, "chan-2")
     assert last.frames[0][1] == {
         "type": "presence",
         "seat": candidate.id,
@@ -44,14 +45,14 @@ def test_first_connection_joins_and_last_one_leaves(room):
 
 
 def test_joining_starts_a_scheduled_room(room):
-    services.join(room.seats["observer"], "chan-o")
+    actions.join(room.seats["observer"], "chan-o")
     room.room.refresh_from_db()
     assert room.room.status == "scheduled"
-    out = services.join(room.seats["candidate"], "chan-c")
+    out = actions.join(room.seats["candidate"], "chan-c")
     room.room.refresh_from_db()
     assert room.room.status == "live" and room.room.started_at is not None
     assert (
-        "all",
+        EVERYONE,
         {
             "type": "room.started",
             "room": {
@@ -67,22 +68,22 @@ def test_joining_starts_a_scheduled_room(room):
 
 def test_connections_of_a_dead_process_go_stale_and_are_swept(room):
     candidate = room.seats["candidate"]
-    services.join(candidate, "chan-of-killed-process")
+    actions.join(candidate, "chan-of-killed-process")
     Connection.objects.update(last_seen=timezone.now() - timedelta(minutes=5))
     assert online(room.room)["candidate"] is False
-    services.join(room.seats["interviewer"], "chan-i")
+    actions.join(room.seats["interviewer"], "chan-i")
     assert not Connection.objects.filter(channel_name="chan-of-killed-process").exists()
     assert ("leave", {"seat": candidate.id, "reason": "lost"}) in events(room.room)
 
 
 def test_focus_and_paste_are_signals_in_the_transcript(room):
     candidate = room.seats["candidate"]
-    services.join(candidate, "chan-c")
-    out = services.set_focus(candidate, "chan-c", False)
+    actions.join(candidate, "chan-c")
+    out = actions.set_focus(candidate, "chan-c", False)
     assert out.frames[0][1]["focused"] is False
-    paste = services.record_paste(candidate, 420)
+    paste = actions.record_paste(candidate, 420)
     assert paste.frames == [
-        ("interviewers", {"type": "signal", "kind": "paste", "seat": candidate.id, "chars": 420})
+        (INTERVIEWERS, {"type": "signal", "kind": "paste", "seat": candidate.id, "chars": 420})
     ]
     assert events(room.room)[1:] == [
         ("focus", {"seat": candidate.id, "focused": False}),
@@ -92,23 +93,23 @@ def test_focus_and_paste_are_signals_in_the_transcript(room):
 
 @pytest.mark.parametrize("focused", ["no", 0, None])
 def test_bad_focus_is_refused(room, focused):
-    services.join(room.seats["candidate"], "chan-c")
-    with pytest.raises(services.Invalid):
-        services.set_focus(room.seats["candidate"], "chan-c", focused)
+    actions.join(room.seats["candidate"], "chan-c")
+    with pytest.raises(actions.Invalid):
+        actions.set_focus(room.seats["candidate"], "chan-c", focused)
     assert Connection.objects.get().focused is True
 
 
 def test_heartbeat_sweeps_a_dead_process_and_says_who_left(room):
     candidate = room.seats["candidate"]
-    services.join(room.seats["interviewer"], "chan-alive")
-    services.join(candidate, "chan-of-killed-process")
+    actions.join(room.seats["interviewer"], "chan-alive")
+    actions.join(candidate, "chan-of-killed-process")
     Connection.objects.filter(channel_name="chan-of-killed-process").update(
         last_seen=timezone.now() - timedelta(minutes=5)
     )
-    out = services.heartbeat(room.room.id, "chan-alive")
+    out = actions.heartbeat(room.room.id, "chan-alive")
     assert out.frames == [
         (
-            "all",
+            EVERYONE,
             {
                 "type": "presence",
                 "seat": candidate.id,
@@ -120,5 +121,5 @@ def test_heartbeat_sweeps_a_dead_process_and_says_who_left(room):
         )
     ]
     assert ("leave", {"seat": candidate.id, "reason": "lost"}) in events(room.room)
-    assert services.heartbeat(room.room.id, "chan-alive").frames == []
+    assert actions.heartbeat(room.room.id, "chan-alive").frames == []
     assert list(Connection.objects.values_list("channel_name", flat=True)) == ["chan-alive"]

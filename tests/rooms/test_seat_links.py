@@ -3,9 +3,10 @@
 import pytest
 from django.test import Client as HttpClient
 
-from rooms import services
+from rooms import actions
 from rooms.models import RoomEvent, Seat
-from rooms.seats import revoke_seat, seat_for_session
+from rooms.seats import seat_for_session
+from tests.factories import revoked
 
 
 def join_url(created, role):
@@ -65,18 +66,18 @@ def test_bad_tokens_say_the_link_is_not_valid(room, client, token):
 
 
 def test_revoked_link_is_not_valid(room, client):
-    revoke_seat(room.seats["candidate"])
+    revoked(room.seats["candidate"])
     assert_invalid_link(client.get(join_url(room, "candidate")), client, room.room.id)
 
 
 def test_token_of_another_room_is_not_valid(room, bank, alice, client):
-    other = services.create_room(alice, "other", "screen")
+    other = actions.create_room(alice, "other", "screen")
     response = client.get(f"/r/{room.room.id}/join/{other.tokens['interviewer']}")
     assert_invalid_link(response, client, room.room.id)
 
 
 def test_candidate_and_observer_links_die_when_the_room_ends(room, client):
-    services.end_room(room.seats["interviewer"])
+    actions.end_room(room.seats["interviewer"])
     for role in ("candidate", "observer"):
         assert_invalid_link(client.get(join_url(room, role)), client, room.room.id)
     # The interviewer can still come back for the write-up.

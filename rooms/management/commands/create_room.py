@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rooms import services
+from rooms import actions
 from rooms.models import Room
 
 
@@ -40,10 +40,10 @@ class Command(BaseCommand):
             user.save()
         for _ in range(options["count"]):
             try:
-                created = services.create_room(
+                created = actions.create_room(
                     user, options["title"], options["template"], options["kind"]
                 )
-            except services.RoomError as refused:
+            except actions.RoomError as refused:
                 raise CommandError(refused.message) from refused
             room_id = created.room.id
             line = {

@@ -1,9 +1,6 @@
-"""Per-connection limits of the control channel."""
+"""A token bucket: how every channel slows a flood down (frames, chat, edits, cursors)."""
 
 import time
-
-MAX_FRAME_BYTES = 256 * 1024
-MAX_CONNECTIONS_PER_SEAT = 10
 
 
 class TokenBucket:
@@ -15,20 +12,19 @@ class TokenBucket:
         self.tokens = float(burst)
         self.at = time.monotonic()
 
-    def take(self) -> bool:
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
+
+    def take(self) -> bool:
+        self._refill()
         if self.tokens < 1:
             return False
         self.tokens -= 1
         return True
 
-
-def frames_bucket() -> TokenBucket:
-    return TokenBucket(rate=20, burst=60)
-
-
-def chat_bucket() -> TokenBucket:
-    # A person types a few messages a minute; a script floods.
-    return TokenBucket(rate=1, burst=5)
+    def wait_s(self) -> float:
+        """Seconds until the next action is allowed (0: now)."""
+        self._refill()
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate

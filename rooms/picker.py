@@ -1,8 +1,9 @@
 """The interviewer's question picker: search the bank, list its categories (JSON).
 
-Thin views over questions/services.py. Only interviewers may search: a logged-in account, or
-a browser bound to an interviewer seat of the room named by `?room=` (a co-interviewer's link).
-A hit never carries interviewer-only fields (nor the prompt: the room shows that once shown).
+Thin views over questions.services (the bank knows nothing of rooms; the room decides who may
+search it). Only interviewers may search: a logged-in account, or a browser bound to an
+interviewer seat of the room named by `?room=` (a co-interviewer's link). A hit never carries
+interviewer-only fields (nor the prompt: the room shows that once shown).
 """
 
 from functools import wraps
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from questions import services
 from questions.models import Category, Question
-from rooms.models import Seat
+from rooms.access import rights
 from rooms.seats import seat_for_session
 
 
@@ -32,7 +33,7 @@ def is_interviewer(request: HttpRequest) -> bool:
         return True
     room = request.GET.get("room", "")[:100]
     seat = seat_for_session(room, request.session) if room else None
-    return seat is not None and seat.role == Seat.Role.INTERVIEWER
+    return seat is not None and rights(seat).interviewer
 
 
 def interviewers_only(view: Any) -> Any:

@@ -1,8 +1,12 @@
-"""The API's payloads described for the OpenAPI schema (drf-spectacular).
+"""The API's payloads: every response goes out through one of these serializers, and the
+OpenAPI schema (drf-spectacular) is generated from the same classes, so the two cannot drift.
 
-Documentation only: rooms/serializers.py builds the payloads and rooms/services.py validates
-input, so these classes never see a request.
+rooms.serializers builds the data (the role-filtered payloads every frame and page share);
+`emit` passes it through the response's serializer, which keeps exactly the declared fields
+and fails loudly on a missing one. rooms.actions validates input.
 """
+
+from typing import Any
 
 from rest_framework import serializers
 
@@ -144,3 +148,8 @@ class Scorecard(serializers.Serializer):
     recommendation = serializers.ChoiceField(choices=Score.Recommendation.values, allow_null=True)
     comment = serializers.CharField()
     updated_at = serializers.DateTimeField(allow_null=True)
+
+
+def emit(serializer: type[serializers.Serializer], data: Any, many: bool = False) -> Any:
+    """`data` shaped by the response serializer that documents it."""
+    return serializer(data, many=many).data
