@@ -13,7 +13,8 @@ and the delete set the way Yjs does (`readClientsStructRefs`, `readItemContent`,
 - content that yrs lays out differently from Yjs, so that the two would read different
   structs from the same bytes: JSON content (written only by Yjs before v13; yrs reads one
   string more) and Y.XmlHook (yrs does not read its name);
-- values nested deeper than `MAX_NESTING` (yrs recurses on them and overflows its stack).
+- values nested deeper than `MAX_NESTING` (yrs recurses on them and overflows its stack),
+  which is why this check must run before pycrdt sees the bytes.
 """
 
 from typing import NoReturn
@@ -60,13 +61,22 @@ class UpdateReader:
         return self.data[self.pos - size : self.pos]
 
     def read_var_uint(self, what: str = "number", limit: int = NUMBER_LIMIT) -> int:
-        start, value, shift, byte = self.pos, 0, 0, 0x80
-        while byte & 0x80:
-            byte = self.read_u8()
+        data, start = self.data, self.pos
+        if start < len(data) and data[start] < 0x80:  # one byte: most numbers
+            self.pos += 1
+            return data[start]
+        value, shift = 0, 0
+        for pos in range(start, len(data)):
+            byte = data[pos]
             value |= (byte & 0x7F) << shift
+            if byte < 0x80 or value >= limit:
+                break
             shift += 7
-            if value >= limit:
-                self.fail(f"{what} is 2**{limit.bit_length() - 1} or more", start)
+        else:
+            self.fail("update truncated", len(data))
+        if value >= limit:
+            self.fail(f"{what} is 2**{limit.bit_length() - 1} or more", start)
+        self.pos = pos + 1
         return value
 
     def read_var_int(self) -> int:
@@ -88,9 +98,9 @@ class UpdateReader:
         except UnicodeDecodeError:
             self.fail("string is not valid UTF-8", self.pos - len(raw))
 
-    def read_any(self) -> None:
-        """Walks one lib0 `readAny` value, with a stack rather than recursion."""
-        to_read = [1]  # per open array or object: the values still to read in it
+    def read_any(self, count: int = 1) -> None:
+        """Walks `count` lib0 `readAny` values, with a stack rather than recursion."""
+        to_read = [count]  # per open array or object: the values still to read in it
         is_object = [False]
         while to_read:
             if to_read[-1] == 0:
@@ -101,8 +111,10 @@ class UpdateReader:
             if is_object[-1]:
                 self.read_string()  # the key
             tag = self.read_u8()
-            if tag in ANY_FIXED_SIZE:
-                self.read_bytes(ANY_FIXED_SIZE[tag])
+            size = ANY_FIXED_SIZE.get(tag)
+            if size is not None:
+                if size:
+                    self.read_bytes(size)
             elif tag == ANY_INT:
                 self.read_var_int()
             elif tag == ANY_STRING:
@@ -177,8 +189,7 @@ class UpdateReader:
             return len(self.read_string().encode("utf-16-le")) // 2
         if kind == ANY:
             count = self.read_var_uint("length")
-            for _ in range(count):
-                self.read_any()
+            self.read_any(count)
             return count
         if kind == BINARY:
             self.read_bytes(self.read_var_uint("buffer length"))

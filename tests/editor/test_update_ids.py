@@ -290,7 +290,8 @@ def test_client_2_53_is_client_0_to_pycrdt_but_not_to_yjs():
 
 
 def test_every_truncation_of_a_real_update_is_refused():
-    for name in ("text edits, whole document", "map values, whole document", "subdocuments"):
+    cases = ("text edits", "astral characters", "map values", "xml")
+    for name in [f"{case}, whole document" for case in cases] + ["subdocuments"]:
         for data in real_updates()[name]["updates"]:
             for end in range(len(data)):
                 assert "truncated" in refused(data[:end]), (name, end)
