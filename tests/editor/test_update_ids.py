@@ -155,7 +155,7 @@ TEXT_EDITS = st.lists(
 def test_every_update_pycrdt_writes_is_accepted(edits):
     docs = [Doc() for _ in range(3)]
     updates: list[bytes] = []
-    subscriptions = [doc.observe(lambda event: updates.append(event.update)) for doc in docs]
+    _kept = [doc.observe(lambda event: updates.append(event.update)) for doc in docs]  # alive
     for who, insert, where, chars in edits:
         doc = docs[who]
         text = doc.get("t", type=Text)
@@ -173,7 +173,6 @@ def test_every_update_pycrdt_writes_is_accepted(edits):
     updates += [doc.get_update() for doc in docs] + [merge_updates(*updates or [b"\0\0"])]
     for data in updates:
         check_ids(data)
-    assert len(subscriptions) == 3
 
 
 JSON_VALUES = st.recursive(
