@@ -46,16 +46,24 @@ from editor.protocol import (
 )
 from editor.store import PendingUpdate
 from editor.writer import writer
+from editor.yupdate import UnsafeUpdate, check_ids
 from relay import relay
 
 log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"
+CHECK_ON_THREAD_BYTES = 32 * 1024
 NOBODY = Access(seat_id=None, read=False)
 _numbers = itertools.count(1)  # connections of this process
 
 
 def check_update(update: bytes) -> None:
-    """Refuse bytes that pycrdt cannot decode, before they reach the log."""
+    """Refuse an update before it reaches the log: one that pycrdt and the browsers' Yjs would
+    read differently (ids or clocks out of range; this check first, since some such bytes
+    crash pycrdt), or that pycrdt cannot apply."""
+    try:
+        check_ids(update)
+    except UnsafeUpdate as error:
+        raise Malformed(str(error)) from error
     try:
         Doc().apply_update(update)
     except Exception as error:
@@ -167,7 +175,10 @@ class DocConsumer(AsyncWebsocketConsumer):
         assert self.room is not None
         if not self.access.write or update == EMPTY_UPDATE:
             return  # read-only seats (observers, an ended room): their updates are dropped
-        check_update(update)
+        if len(update) > CHECK_ON_THREAD_BYTES:  # a long check must not stall the others
+            await asyncio.to_thread(check_update, update)
+        else:
+            check_update(update)
         if self.room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
             return await self.close(code=limits.CLOSE_TOO_LARGE, reason="document too large")
         while not self.updates.take():  # slow a flood down rather than drop edits

@@ -1,6 +1,16 @@
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
 
 from tests.servers import DaphneServer
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_of_async_tests():
+    """An async test's ORM calls (sync_to_async) run in asgiref's one worker thread, whose
+    database connection would outlive the test and keep the test database busy."""
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import connections
 from django.contrib.auth.models import User
+from django.db import connections
 
 from editor.store import close_docstore
 from questions.models import Category, Question

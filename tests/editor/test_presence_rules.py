@@ -79,9 +79,7 @@ async def test_a_colour_is_a_colour_and_a_name_is_plain_text(daphne_servers, doc
     await watcher.disconnect()
 
 
-async def test_a_flood_of_cursor_moves_is_slowed_and_the_last_one_arrives(
-    daphne_servers, doc_room
-):
+async def test_a_flood_of_cursor_moves_is_slowed_and_the_last_one_arrives(daphne_servers, doc_room):
     server = daphne_servers()
     watcher = await YClient(doc_room.url(server, "interviewer")).connect()
     typist = await YClient(doc_room.url(server, "candidate")).connect()
