@@ -1,7 +1,16 @@
+from dataclasses import dataclass
+
 import pytest
 from asgiref.sync import SyncToAsync
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
 from django.db import connections
 
+from editor.store import close_docstore
+from questions.models import Category, Question
+from relay import relay
+from rooms.models import Room, RoomQuestion
+from rooms.seats import create_seat
 from tests.servers import DaphneServer
 
 
@@ -35,3 +44,56 @@ def shared_server(django_db_setup, django_db_blocker):
         server = DaphneServer().start()
     yield server
     server.stop()
+
+
+# --- a room for the channel tests: seats, a question, URLs to reach it ---------------------
+
+
+@dataclass
+class DocRoom:
+    room: Room
+    tokens: dict[str, str]
+    text: str  # the Y.Text name of the room's question
+
+    def url(self, server, role: str = "candidate", token: str | None = None) -> str:
+        return f"{server.ws_url}/ws/doc/{self.room.id}?token={token or self.tokens[role]}"
+
+
+def make_doc_room(title: str = "Editor room") -> DocRoom:
+    owner = User.objects.get_or_create(username="owner")[0]
+    category = Category.objects.get_or_create(slug="coding", defaults={"name": "Coding"})[0]
+    question = Question.objects.get_or_create(
+        slug="two-sum",
+        defaults={
+            "title": "Two sum",
+            "prompt": "Find two numbers.",
+            "category": category,
+            "difficulty": "easy",
+            "language": "python",
+            "starter_code": "def two_sum(numbers, target):\n    pass\n",
+        },
+    )[0]
+    room = Room.objects.create(title=title, owner=owner, status=Room.Status.LIVE)
+    item = RoomQuestion.objects.create(room=room, question=question, position=1)
+    tokens = {}
+    for role in ("interviewer", "candidate", "observer"):
+        _, tokens[role] = create_seat(
+            room, role, role.title(), owner if role == "interviewer" else None
+        )
+    return DocRoom(room=room, tokens=tokens, text=item.text_name)
+
+
+@pytest.fixture
+def doc_room(transactional_db) -> DocRoom:
+    return make_doc_room()
+
+
+@pytest.fixture
+async def server_loop():
+    """The test's event loop plays a server process: close that process's own database and
+    Redis connections afterwards (they would keep the test database busy)."""
+    yield
+    await close_docstore()
+    await relay().close()
+    # The ORM calls the test made through sync_to_async left a connection in that thread.
+    await database_sync_to_async(connections.close_all)()

@@ -16,7 +16,6 @@ from editor.protocol import create_update_message
 from rooms import transcript
 from rooms.models import Room, RoomEvent, RoomQuestion, Seat
 from tests.control_client import ORIGIN, ControlClient
-from tests.editor.conftest import doc_room, server_loop  # noqa: F401 (fixtures)
 from tests.editor.yclient import YClient, eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
