@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from relay import redis
 
@@ -136,16 +137,23 @@ class Relay:
             batch, self.outbox = self.outbox, []
             try:
                 async with asyncio.timeout(TIMEOUT_S):
-                    pipeline = self.redis.pipeline(transaction=False)
-                    for room_id, message in batch:
-                        pipeline.publish(self.channel(room_id), message)
-                    await pipeline.execute()
+                    try:
+                        await self._send(batch)
+                    except (ConnectionError, RedisConnectionError):  # Redis restarted
+                        await self._send(batch)  # once more, on a new one
             except Exception as error:  # lost: the rooms heal once Redis is back
                 self.health.failed("publish", error)
                 self.dropped.update(room_id for room_id, _ in batch + self.outbox)
                 self.outbox.clear()  # it would only arrive late
             else:
                 self._worked()
+
+    async def _send(self, batch: list[tuple[str, bytes]]) -> None:
+        assert self.redis is not None
+        pipeline = self.redis.pipeline(transaction=False)
+        for room_id, message in batch:
+            pipeline.publish(self.channel(room_id), message)
+        await pipeline.execute()
 
     async def drain(self) -> None:
         """Wait until what was published has gone out (or failed)."""

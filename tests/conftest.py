@@ -11,7 +11,7 @@ from questions.models import Category, Question
 from relay import relay
 from rooms.models import Room, RoomQuestion
 from rooms.seats import create_seat
-from tests.servers import DaphneServer
+from tests.servers import DaphneServer, RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +97,11 @@ async def server_loop():
     await relay().close()
     # The ORM calls the test made through sync_to_async left a connection in that thread.
     await database_sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own, to stop and start."""
+    server = RedisServer().start()
+    yield server
+    server.kill()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import websockets
@@ -54,15 +55,22 @@ class ControlClient:
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [frame for frame in self.frames if frame["type"] == kind]
 
-    async def next(self, kind: str, timeout: float = 5, **expected: Any) -> dict[str, Any]:
-        """The first frame of this type (matching `expected`) not yet taken by next()."""
+    async def next(
+        self,
+        kind: str,
+        timeout: float = 5,
+        where: Callable[[dict[str, Any]], bool] = lambda frame: True,
+        **expected: Any,
+    ) -> dict[str, Any]:
+        """The first frame of this type (matching `expected` and `where`) not yet taken."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             for frame in self.frames:
                 if frame.get("_taken") or frame["type"] != kind:
                     continue
-                if all(frame.get(key) == value for key, value in expected.items()):
+                matches = all(frame.get(key) == value for key, value in expected.items())
+                if matches and where(frame):
                     frame["_taken"] = True
                     return frame
             if not self.online and self.closed is not None:

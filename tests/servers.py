@@ -1,5 +1,6 @@
 """Real daphne processes for tests: started on a free port against the test database."""
 
+import asyncio
 import os
 import signal
 import socket
@@ -9,6 +10,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +106,57 @@ class DaphneServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class RedisServer:
+    """A redis-server of the test's own (never the shared one), restartable on its port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port)
+
+    async def drop_subscribers(self, processes: int) -> None:
+        """Once every process has (re)subscribed, disconnect them all, as Redis does to a slow
+        subscriber: whatever is published until they subscribe again is lost."""
+        client = redis.Redis(port=self.port)
+        while len(client.client_list(_type="pubsub")) < processes:
+            await asyncio.sleep(0.05)
+        assert client.client_kill_filter(_type="pubsub") == processes

@@ -3,9 +3,6 @@ drops. Each test types unique markers, so a loss or a duplicate shows in the fin
 
 import asyncio
 import random
-import subprocess
-
-import pytest
 
 from tests.editor.typists import (
     assert_each_once,
@@ -16,7 +13,6 @@ from tests.editor.typists import (
     two_typists,
 )
 from tests.editor.yclient import YClient, eventually
-from tests.servers import free_port
 
 QUICK_RESYNC = {"DOC_RESYNC_S": "1"}
 
@@ -48,75 +44,6 @@ async def test_a_killed_process_loses_no_edit_and_offline_edits_merge(daphne_ser
     assert_each_once(code, typists[0].typed + typists[1].typed)
     await alice.disconnect()
     await bob.disconnect()
-
-
-class RedisServer:
-    """A redis-server of the test's own (never the shared one), restartable on its port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisServer":
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        import redis
-
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return self
-            except redis.ConnectionError:
-                import time
-
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def client(self):
-        import redis
-
-        return redis.Redis(port=self.port)
-
-    async def drop_subscribers(self, processes: int) -> None:
-        """Once every process has (re)subscribed, disconnect them all, as Redis does to a slow
-        subscriber: whatever is published until they subscribe again is lost."""
-        import redis
-
-        client = redis.Redis(port=self.port)
-        while len(client.client_list(_type="pubsub")) < processes:
-            await asyncio.sleep(0.05)
-        assert client.client_kill_filter(_type="pubsub") == processes
-
-
-@pytest.fixture
-def own_redis():
-    server = RedisServer().start()
-    yield server
-    server.kill()
 
 
 async def test_a_restarted_redis_loses_no_edit_and_the_room_recovers(
