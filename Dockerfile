@@ -14,4 +14,4 @@ COPY . .
 COPY --from=frontend /app/frontend/dist frontend/dist
 RUN make python && .venv/bin/python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
-CMD ["sh", "-c", ".venv/bin/python manage.py migrate --noinput && .venv/bin/python manage.py load_questions && exec .venv/bin/daphne -b 0.0.0.0 -p 8000 config.asgi:application"]
+CMD ["sh", "-c", ".venv/bin/python manage.py migrate --noinput && .venv/bin/python manage.py load_questions && exec .venv/bin/python -m config.serve --bind 0.0.0.0 --port 8000"]

@@ -30,7 +30,7 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Create a room: $(PY) manage.py create_room --interviewer alice"
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	exec .venv/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	exec $(PY) -m config.serve --bind $(HOST) --port $(PORT)
 
 # Tests always run against a real PostgreSQL and Redis (defaults: the local ones).
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/interview_room

@@ -5,7 +5,9 @@ and carry the Django session, so a seat bound to a browser session is found agai
 """
 
 import gc
+import logging
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -17,6 +19,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config import serve  # noqa: E402
+from config.serve import limit_is_set  # noqa: E402
 from editor.routing import websocket_urlpatterns as doc_urls  # noqa: E402
 from rooms.routing import websocket_urlpatterns as room_urls  # noqa: E402
 
@@ -40,6 +44,13 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if "daphne" in sys.argv[0] and not limit_is_set(sys.argv):
+    logging.getLogger(__name__).warning(
+        "daphne keeps websocket messages under 1 MiB: large documents cannot be loaded. "
+        "Start the server with `python -m config.serve` (or pass %s).",
+        " ".join(serve.OPTIONS),
+    )
 
 # Everything loaded so far lives as long as the process. Leave it out of the collector's full
 # passes, which otherwise walk all of Django every so often and stall every connection of the

@@ -157,7 +157,8 @@ class DocConsumer(AsyncWebsocketConsumer):
             await self.close(code=limits.CLOSE_MALFORMED, reason=str(error)[:100])
         except Exception:  # a bug must not leave the connection half alive
             log.exception("document frame failed in room %s", self.room_id)
-            await self.close(code=limits.CLOSE_NOT_STORED, reason="server error, resync")
+            with contextlib.suppress(Exception):
+                await self.close(code=limits.CLOSE_NOT_STORED, reason="server error, resync")
 
     async def answer_sync(self, state_vector: bytes) -> None:
         assert self.room is not None

@@ -5,13 +5,14 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import redis
+
+from config import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,16 +62,7 @@ class DaphneServer:
 
     def start(self, timeout: float = 20) -> "DaphneServer":
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "config.asgi:application",
-            ],
+            serve.command("127.0.0.1", self.port),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection
 
+from editor import limits
 from editor.models import DocUpdate
 from editor.store import Batch, PendingUpdate
 from editor.store_postgres import PostgresStore
@@ -68,7 +69,7 @@ async def test_a_refused_write_closes_the_writers_connection_and_nothing_is_lost
         try:
             typist.text(doc_room.text).insert(5, "REFUSED")
             code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
-            assert code == 1011  # reconnect and sync again
+            assert code == limits.CLOSE_NOT_STORED  # reconnect and sync again
             await asyncio.sleep(0.3)
             assert watcher.code(doc_room.text) == "kept "  # never shown: never stored
             assert await stored_code(doc_room.room.id, doc_room.text) == "kept "
@@ -140,13 +141,14 @@ async def test_a_batch_retried_after_its_answer_was_lost_is_stored_once(doc_room
     params = connection.get_connection_params()
     hop = LosesTheAnswer(params.get("host") or "127.0.0.1", int(params.get("port") or 5432))
     port = await hop.start()
-    monkeypatch.setitem(connection.settings_dict, "PORT", str(port))
     store = PostgresStore()
     try:
-        first = await store.append(Batch([PendingUpdate(doc_room.room.id, None, b"\x00\x00")]))
-        hop.armed = True
-        updates = [PendingUpdate(doc_room.room.id, None, bytes([0, i])) for i in range(1, 4)]
-        stored = await store.append(Batch(updates))
+        with monkeypatch.context() as through_the_hop:
+            through_the_hop.setitem(connection.settings_dict, "PORT", str(port))
+            first = await store.append(Batch([PendingUpdate(doc_room.room.id, None, b"\x00\x00")]))
+            hop.armed = True
+            updates = [PendingUpdate(doc_room.room.id, None, bytes([0, i])) for i in range(1, 4)]
+            stored = await store.append(Batch(updates))
     finally:
         await store.close()
         assert hop.server is not None

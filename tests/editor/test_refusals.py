@@ -7,6 +7,7 @@ import websockets
 from asgiref.sync import sync_to_async
 from pycrdt import Doc, Text
 
+from config import serve
 from editor import documents, limits
 from editor.models import DocUpdate
 from editor.protocol import create_sync_step1_message, create_update_message
@@ -86,7 +87,7 @@ async def test_text_frames_are_refused(server, doc_room):
 async def test_an_oversized_frame_is_refused_and_nothing_is_stored(server, doc_room):
     client = await YClient(doc_room.url(server, "candidate")).connect()
     huge = an_update("x" * (limits.MAX_FRAME_BYTES + 1000), doc_room.text)
-    assert len(create_update_message(huge)) < 1024 * 1024  # ours answers, not daphne's cap
+    assert len(create_update_message(huge)) < serve.MAX_MESSAGE_BYTES  # ours answers first
     await client.send_raw(create_update_message(huge))
     assert await close_code(client) == limits.CLOSE_TOO_LARGE
     assert await sync_to_async(DocUpdate.objects.count)() == 0

@@ -81,3 +81,31 @@ async def eventually_stored(doc_room, expected: str, timeout: float = 10) -> Non
         if asyncio.get_running_loop().time() > deadline:
             assert stored[doc_room.text] == expected
         await asyncio.sleep(0.1)
+
+
+async def test_a_room_grown_past_a_megabyte_loads_for_a_late_joiner(daphne_servers, doc_room):
+    """Two 600 KB pastes make a document larger than one websocket frame may be (1 MiB):
+    a late joiner on either process, and the npm-like reconnecting writer, still sync it."""
+    here, there = daphne_servers(), daphne_servers()
+    writer = await YClient(doc_room.url(here, "candidate")).connect()
+    for chunk in ("a", "b"):
+        writer.text(doc_room.text).insert(0, chunk * 600_000)
+        await asyncio.sleep(1)
+
+    async def all_stored() -> bool:
+        return await stored_length(doc_room) == 1_200_000
+
+    await eventually(all_stored, timeout=30)
+    for server in (here, there):
+        late = await YClient(doc_room.url(server, "interviewer")).connect(timeout=30)
+        assert len(late.code(doc_room.text)) == 1_200_000
+        await late.disconnect()
+    await writer.drop()
+    await writer.reconnect()  # its sync answers the server's state: nothing large goes up
+    assert writer.online
+    await writer.disconnect()
+
+
+async def stored_length(doc_room) -> int:
+    code = await sync_to_async(documents.code_now)(doc_room.room.id, [doc_room.text])
+    return len(code[doc_room.text])
