@@ -148,7 +148,7 @@ function roomEnded(): void {
   drawConnection();
 }
 
-watchSignals(control, byId("editor"));
+watchSignals(control, byId("editor"), config.room);
 
 // In a practice pair the candidate steers the timer too (the server enforces who may).
 if (config.role === "interviewer" || (config.kind === "pair" && config.role === "candidate")) {
