@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionView } from "./connection";
+import { connectionView, endedView } from "./connection";
 
 const doc = (connected: boolean, synced: boolean, pendingEdits = 0) => ({ connected, synced, pendingEdits });
 
@@ -17,5 +17,15 @@ describe("connection badge", () => {
 
   it("tells a closed seat apart from a flaky network", () => {
     expect(connectionView("closed", doc(false, false), true).state).toBe("closed");
+  });
+
+  it("a page just opened shows what an earlier page left pending", () => {
+    expect(connectionView("connecting", doc(false, false), true)).toEqual({ state: "connecting", label: "Connecting…" });
+    expect(connectionView("connecting", doc(false, false, 2), true)).toEqual({ state: "connecting", label: "Connecting… — 2 edits pending" });
+  });
+
+  it("says so when a room ended with edits that never reached it", () => {
+    expect(endedView(doc(false, false))).toEqual({ state: "closed", label: "Interview ended" });
+    expect(endedView(doc(false, false, 4)).label).toBe("Interview ended — 4 edits typed offline could not be saved");
   });
 });

@@ -9,11 +9,22 @@ export interface ConnectionView {
   label: string;
 }
 
+function edits(count: number): string {
+  return `${count} edit${count === 1 ? "" : "s"}`;
+}
+
+/** A candidate's or observer's page once the room has ended: its link no longer connects. */
+export function endedView(doc: DocStatus): ConnectionView {
+  const lost = doc.pendingEdits > 0 ? ` — ${edits(doc.pendingEdits)} typed offline could not be saved` : "";
+  return { state: "closed", label: "Interview ended" + lost };
+}
+
 export function connectionView(control: ControlStatus, doc: DocStatus, browserOnline: boolean): ConnectionView {
-  const pending = doc.pendingEdits > 0 ? ` — ${doc.pendingEdits} edit${doc.pendingEdits === 1 ? "" : "s"} pending` : "";
+  const pending = doc.pendingEdits > 0 ? ` — ${edits(doc.pendingEdits)} pending` : "";
   if (control === "closed") return { state: "closed", label: "Disconnected" + pending };
   if (!browserOnline) return { state: "offline", label: "Offline" + (pending || " — keep typing, edits merge on reconnect") };
   if (control === "connected" && doc.connected && doc.synced) return { state: "connected", label: "Connected" };
-  if (control === "connecting" && !doc.connected && doc.pendingEdits === 0) return { state: "connecting", label: "Connecting…" };
+  // A page just opened; edits pending here were left by an earlier page of this seat.
+  if (control === "connecting" && !doc.connected) return { state: "connecting", label: "Connecting…" + pending };
   return { state: "reconnecting", label: "Reconnecting…" + pending };
 }

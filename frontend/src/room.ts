@@ -4,10 +4,11 @@ import "./styles/base.css";
 import "./styles/room.css";
 import { ChatPanel } from "./chat";
 import { colorFor } from "./colors";
-import { connectionView } from "./connection";
+import { connectionView, endedView } from "./connection";
 import { SharedDoc } from "./doc";
 import { byId } from "./dom";
 import { SharedEditor } from "./editor";
+import { guardLeaving } from "./leaveguard";
 import { renderParticipants } from "./participants";
 import { ControlClient, FINAL_CODES, type Frame } from "./protocol";
 import { renderQuestion } from "./question";
@@ -32,12 +33,13 @@ function readJson<T>(id: string): T | null {
 const config = readJson<PageConfig>("room-config")!;
 const wsBase = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
 const control = new ControlClient(`${wsBase}/ws/rooms/${encodeURIComponent(config.room)}/`);
-const shared = new SharedDoc(`${wsBase}/ws/doc`, config.room);
+const readOnly = config.role === "observer";
+const shared = new SharedDoc(`${wsBase}/ws/doc`, { roomId: config.room, seat: config.seat, readOnly });
 // Observers are silent: no cursor, no name in the editor (the server drops it anyway).
-if (config.role === "observer") shared.provider.awareness.setLocalState(null);
+if (readOnly) shared.provider.awareness.setLocalState(null);
 else shared.setUser({ name: config.name || config.role, ...colorFor(config.seat) });
 
-const editor = new SharedEditor(byId("editor"), shared.doc, shared.provider.awareness, config.role === "observer");
+const editor = new SharedEditor(byId("editor"), shared.doc, shared.provider.awareness, readOnly);
 const timer = new TimerBox(byId("timer"), byId("times-up"), () => control.clock.now());
 const chat = new ChatPanel(byId("chat-log"), byId<HTMLFormElement>("chat-form"), (text) =>
   control.send({ type: "chat.send", text }),
@@ -55,11 +57,12 @@ function showQuestion(q: Question | null): void {
 }
 
 let ended = false;
+// Candidate and observer links die with the room; interviewers stay connected.
+const closedToMe = () => ended && config.role !== "interviewer";
+const leaveGuard = guardLeaving(() => !closedToMe() && shared.status.pendingEdits > 0);
 
 function drawConnection(): void {
-  const view = ended && config.role !== "interviewer"
-    ? { state: "closed", label: "Interview ended" }
-    : connectionView(control.status, shared.status, navigator.onLine);
+  const view = closedToMe() ? endedView(shared.status) : connectionView(control.status, shared.status, navigator.onLine);
   const el = byId("conn");
   el.dataset.state = view.state;
   document.body.dataset.connection = view.state;
@@ -84,7 +87,11 @@ function toast(text: string): void {
 control.on("room.state", (f) => {
   const state = f as unknown as RoomState;
   // Pair practice can swap who interviews: the page for the new role is a different page.
-  if (state.you?.role && state.you.role !== config.role) return location.reload();
+  // Edits still pending are in the local copy and merge after the reload: no leave warning.
+  if (state.you?.role && state.you.role !== config.role) {
+    leaveGuard.allowLeaving();
+    return location.reload();
+  }
   participants = state.participants ?? [];
   renderParticipants(byId("participants"), participants, config.seat);
   showQuestion(state.question);
@@ -118,13 +125,13 @@ shared.onStatus(drawConnection);
 // A dead network can leave sockets looking open while nothing gets through: drop both
 // channels when the browser says so (edits then wait as pending), and reconnect when back.
 window.addEventListener("offline", () => {
-  if (ended && config.role !== "interviewer") return;
+  if (closedToMe()) return;
   control.drop();
   shared.provider.disconnect();
   drawConnection();
 });
 window.addEventListener("online", () => {
-  if (ended && config.role !== "interviewer") return;
+  if (closedToMe()) return;
   control.reconnectNow();
   shared.provider.connect();
   drawConnection();
@@ -139,12 +146,12 @@ function roomEnded(): void {
   // Candidate and observer links die with the room: stop knocking on the door.
   if (config.role !== "interviewer") {
     control.close();
-    shared.provider.disconnect();
+    shared.halt();
   }
   drawConnection();
 }
 
-watchSignals(control, byId("editor"));
+watchSignals(control, byId("editor"), config.room);
 
 // In a practice pair the candidate steers the timer too (the server enforces who may).
 if (config.role === "interviewer" || (config.kind === "pair" && config.role === "candidate")) {
