@@ -64,10 +64,19 @@ def test_code_at_an_instant(client, scripted):
 
 def test_code_needs_a_valid_instant(client, scripted):
     owner_client(client, scripted)
-    for bad in ({}, {"at": "yesterday"}, {"at": "2026-13-01T00:00:00Z"}):
-        response = client.get(f"/api/v1/rooms/{scripted.room.id}/code", bad)
-        assert response.status_code == 400
-        assert "ISO 8601" in response.json()["detail"]
+    for bad in (
+        {},
+        {"at": "yesterday"},
+        {"at": "2026-13-01T00:00:00Z"},
+        {"at": "0001-01-01T00:00:00+14:00"},  # before the first instant there is
+        {"at": "9999-12-31T23:59:59-14:00"},  # after the last
+    ):
+        for endpoint in ("code", "transcript"):
+            response = client.get(f"/api/v1/rooms/{scripted.room.id}/{endpoint}", bad)
+            if endpoint == "transcript" and not bad:
+                continue  # the transcript's `at` is optional
+            assert response.status_code == 400, (endpoint, bad)
+            assert "ISO 8601" in response.json()["detail"]
 
 
 def test_update_log_replays_to_the_code_at_any_instant(client, scripted):

@@ -60,3 +60,13 @@ async def test_the_owner_logged_in_keeps_their_seat_after_a_swap(pair_room, clie
     seat = await db_async(seat_for_user)(pair_room.room.id, pair_room.room.owner)
     assert seat.id == owner_seat.id and seat.role == "candidate"
     assert await db_async(Seat.objects.filter(room=pair_room.room).count)() == 3
+
+
+async def test_only_the_peer_playing_the_interviewer_ends_the_room(pair_room, clients):
+    candidate = await clients(pair_room.room.id, pair_room.tokens["candidate"])
+    await candidate.send({"type": "room.end"})
+    assert (await candidate.receive_type("error"))["code"] == "forbidden"
+    assert await db_async(RoomEvent.objects.filter(type="room.ended").count)() == 0
+    interviewer = await clients(pair_room.room.id, pair_room.tokens["interviewer"])
+    await interviewer.send({"type": "room.end"})
+    assert (await interviewer.receive_type("room.ended"))["room"]["status"] == "ended"
