@@ -24,7 +24,7 @@ export class NotesPanel {
     root: HTMLElement,
     private readonly control: ControlClient,
   ) {
-    this.textarea = h("textarea", { id: "notes", rows: 8, placeholder: "Only interviewers see these notes." });
+    this.textarea = h("textarea", { id: "notes", rows: 8, placeholder: "Your private notes: nobody else sees them." });
     this.status = h("span", { class: "muted", id: "notes-status", "aria-live": "polite" });
     this.scores = h("div", { class: "scores" });
     root.append(
