@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from editor.store import text_of
+from editor.documents import code_now as text_of
 from tests.e2e.room_helpers import editor_text, two_sum_on_display, type_in_editor
 
 pytestmark = pytest.mark.django_db(transaction=True)
