@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-Websocket handshakes are checked against ALLOWED_HOSTS (cross-site websocket hijacking)
+Websocket handshakes are checked against the site's origins (cross-site websocket hijacking)
 and carry the Django session, so a seat bound to a browser session is found again.
 """
 
@@ -22,9 +22,10 @@ from rooms.routing import websocket_urlpatterns as room_urls  # noqa: E402
 
 
 class BrowserOriginValidator(OriginValidator):
-    """Refuse handshakes whose Origin is not one of ALLOWED_HOSTS (cross-site websocket
-    hijacking). Browsers always send Origin; a handshake without one comes from a
-    non-browser client (scripts, load tests), which must still bring a seat token."""
+    """Refuse handshakes whose Origin is not one of the site's origins, scheme, host and port
+    alike (settings.WEBSOCKET_ALLOWED_ORIGINS). Browsers always send Origin; a handshake
+    without one comes from a non-browser client (scripts, load tests), which must still bring
+    a seat token."""
 
     def valid_origin(self, parsed_origin):  # type: ignore[no-untyped-def]
         if parsed_origin is None:
@@ -36,7 +37,8 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(URLRouter([*room_urls, *doc_urls])), settings.ALLOWED_HOSTS
+            AuthMiddlewareStack(URLRouter([*room_urls, *doc_urls])),
+            settings.WEBSOCKET_ALLOWED_ORIGINS,
         ),
     }
 )

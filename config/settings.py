@@ -7,6 +7,7 @@ Where DATABASE_URL / REDIS_URL are unset the server runs on an embedded default
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -24,7 +25,6 @@ def env_list(name: str, default: str) -> list[str]:
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "daphne",
@@ -140,6 +140,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Public base URL used in printed seat links.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+# The origins browsers may use this site from: PUBLIC_URL's and any others listed. Form posts
+# (Django's CSRF check) and websocket handshakes (config/asgi.py) from anywhere else are refused.
+# Entries are scheme://host[:port]; https://*.example.com covers the subdomains.
+CSRF_TRUSTED_ORIGINS = [origin_of(PUBLIC_URL), *env_list("CSRF_TRUSTED_ORIGINS", "")]
+# The same list as channels' OriginValidator spells it (a leading dot for "and subdomains").
+WEBSOCKET_ALLOWED_ORIGINS = [origin.replace("://*.", "://.") for origin in CSRF_TRUSTED_ORIGINS]
+
 # Invite tokens travel in URLs: never leak them to another site through Referer.
 # Not "no-referrer": under it Chrome sends `Origin: null` with form posts, which Django's
 # CSRF check rightly refuses, so no form (login included) would work.
@@ -147,9 +163,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
-
-# Public base URL used in printed seat links.
-PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # TRUSTED_PROXY_COUNT: how many reverse proxies stand between browsers and daphne (0: none,
 # browsers connect directly). Each proxy appends the address it got the request from to
