@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "questions",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,6 +167,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# HTTPS=1 where the site is served over TLS (by daphne or by a proxy in front of it): cookies
+# are sent over TLS only, and browsers are told to use https for HSTS_SECONDS.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000" if HTTPS else "0"))
+
 # TRUSTED_PROXY_COUNT: how many reverse proxies stand between browsers and daphne (0: none,
 # browsers connect directly). Each proxy appends the address it got the request from to
 # X-Forwarded-For and says in X-Forwarded-Proto whether that request came over https; only
@@ -171,6 +181,33 @@ X_FRAME_OPTIONS = "DENY"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). Pages load only this site's own scripts (Vite's built
+# modules; json_script blocks are data, not scripts), connect only back to it (websockets
+# included: 'self' covers ws/wss of the same origin in current browsers, the explicit ws
+# origins cover Safari before 16), and cannot be framed.
+# Styles allow 'unsafe-inline': CodeMirror adds <style> elements (a nonce could cover those),
+# but the shared editor's remote cursors (y-codemirror.next) and CodeMirror set style
+# attributes with run-time values, which only 'unsafe-inline' allows. Styles cannot load
+# anything from another site (img-src, font-src and default-src are 'self'), so injected CSS
+# can neither run script nor send data away.
+WEBSOCKET_CSP_SOURCES = [
+    origin.replace("http", "ws", 1) for origin in CSRF_TRUSTED_ORIGINS if origin.startswith("http")
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, *WEBSOCKET_CSP_SOURCES],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Login throttling (django-axes). Failed logins are counted in the database, so every server
 # process sees the same count. LOGIN_FAILURE_LIMIT failures for one account, or from one
