@@ -17,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config.log_redaction import redact_daphne_access_log  # noqa: E402
 from editor.routing import websocket_urlpatterns as doc_urls  # noqa: E402
 from rooms.routing import websocket_urlpatterns as room_urls  # noqa: E402
 
@@ -32,6 +33,8 @@ class BrowserOriginValidator(OriginValidator):
             return True
         return super().valid_origin(parsed_origin)
 
+
+redact_daphne_access_log()
 
 application = ProtocolTypeRouter(
     {
