@@ -22,6 +22,9 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 frontend/dist/.vite/manifest.json: frontend/node_modules/.installed $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 	cd frontend && npm run build --silent
 
+# Seat links and the websocket origin check follow the address served, unless PUBLIC_URL says
+# otherwise (set it to the address people open, e.g. behind a proxy or with HOST=0.0.0.0).
+run: export PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: setup
 	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then \
 	  echo "DATABASE_URL/REDIS_URL unset: serving from the embedded default (SQLite under .data/, in-process channel layer, one process)."; fi
@@ -29,7 +32,7 @@ run: setup
 	$(PY) manage.py load_questions
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Create a room: $(PY) manage.py create_room --interviewer alice"
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ (pages and websockets for $$PUBLIC_URL)"
 	exec $(PY) -m config.serve --bind $(HOST) --port $(PORT)
 
 # Tests always run against a real PostgreSQL and Redis (defaults: the local ones).

@@ -176,8 +176,11 @@ class OurServer:
     """This server as deployed: daphne processes (DEBUG off) on PostgreSQL and Redis."""
 
     def __init__(self, processes: int) -> None:
-        env = {"DEBUG": "0", "LOG_LEVEL": "WARNING"}
-        self.daphnes = [DaphneServer(env=env) for _ in range(processes)]
+        # One public origin for all processes, as behind a load balancer: browsers' (and the
+        # load generator's) Origin is that one, whichever process takes the connection.
+        ports = [free_port() for _ in range(processes)]
+        env = {"DEBUG": "0", "LOG_LEVEL": "WARNING", "PUBLIC_URL": f"http://127.0.0.1:{ports[0]}"}
+        self.daphnes = [DaphneServer(port=port, env=env) for port in ports]
         self.errors: list[str] = []
 
     def start(self) -> OurServer:

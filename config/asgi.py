@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-Websocket handshakes are checked against ALLOWED_HOSTS (cross-site websocket hijacking)
+Websocket handshakes are checked against the site's origins (cross-site websocket hijacking)
 and carry the Django session, so a seat bound to a browser session is found again.
 """
 
@@ -20,15 +20,17 @@ from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config import serve  # noqa: E402
+from config.log_redaction import redact_daphne_access_log  # noqa: E402
 from config.serve import limit_is_set  # noqa: E402
 from editor.routing import websocket_urlpatterns as doc_urls  # noqa: E402
 from rooms.routing import websocket_urlpatterns as room_urls  # noqa: E402
 
 
 class BrowserOriginValidator(OriginValidator):
-    """Refuse handshakes whose Origin is not one of ALLOWED_HOSTS (cross-site websocket
-    hijacking). Browsers always send Origin; a handshake without one comes from a
-    non-browser client (scripts, load tests), which must still bring a seat token."""
+    """Refuse handshakes whose Origin is not one of the site's origins, scheme, host and port
+    alike (settings.WEBSOCKET_ALLOWED_ORIGINS). Browsers always send Origin; a handshake
+    without one comes from a non-browser client (scripts, load tests), which must still bring
+    a seat token."""
 
     def valid_origin(self, parsed_origin):  # type: ignore[no-untyped-def]
         if parsed_origin is None:
@@ -36,11 +38,14 @@ class BrowserOriginValidator(OriginValidator):
         return super().valid_origin(parsed_origin)
 
 
+redact_daphne_access_log()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": BrowserOriginValidator(
-            AuthMiddlewareStack(URLRouter([*room_urls, *doc_urls])), settings.ALLOWED_HOSTS
+            AuthMiddlewareStack(URLRouter([*room_urls, *doc_urls])),
+            settings.WEBSOCKET_ALLOWED_ORIGINS,
         ),
     }
 )

@@ -5,9 +5,12 @@ Where DATABASE_URL / REDIS_URL are unset the server runs on an embedded default
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from relay.redis import options as redis_options
 
@@ -25,7 +28,6 @@ def env_list(name: str, default: str) -> list[str]:
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-set-SECRET_KEY-in-production")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "daphne",
@@ -36,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "questions",
@@ -52,6 +56,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses locked-out logins before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,6 +146,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Public base URL used in printed seat links.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+# The origins browsers may use this site from: PUBLIC_URL's and any others listed. Form posts
+# (Django's CSRF check) and websocket handshakes (config/asgi.py) from anywhere else are refused.
+# Entries are scheme://host[:port]; https://*.example.com covers the subdomains.
+CSRF_TRUSTED_ORIGINS = [origin_of(PUBLIC_URL), *env_list("CSRF_TRUSTED_ORIGINS", "")]
+# The same list as channels' OriginValidator spells it (a leading dot for "and subdomains").
+WEBSOCKET_ALLOWED_ORIGINS = [origin.replace("://*.", "://.") for origin in CSRF_TRUSTED_ORIGINS]
+
 # Invite tokens travel in URLs: never leak them to another site through Referer.
 # Not "no-referrer": under it Chrome sends `Origin: null` with form posts, which Django's
 # CSRF check rightly refuses, so no form (login included) would work.
@@ -141,8 +170,57 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
-# Public base URL used in printed seat links.
-PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# HTTPS=1 where the site is served over TLS (by daphne or by a proxy in front of it): cookies
+# are sent over TLS only, and browsers are told to use https for HSTS_SECONDS.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000" if HTTPS else "0"))
+
+# TRUSTED_PROXY_COUNT: how many reverse proxies stand between browsers and daphne (0: none,
+# browsers connect directly). Each proxy appends the address it got the request from to
+# X-Forwarded-For and says in X-Forwarded-Proto whether that request came over https; only
+# what the trusted proxies wrote is believed (config/login_throttle.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). Pages load only this site's own scripts (Vite's built
+# modules; json_script blocks are data, not scripts), connect only back to it (websockets
+# included: 'self' covers ws/wss of the same origin in current browsers, the explicit ws
+# origins cover Safari before 16), and cannot be framed.
+# Styles allow 'unsafe-inline': CodeMirror adds <style> elements (a nonce could cover those),
+# but the shared editor's remote cursors (y-codemirror.next) and CodeMirror set style
+# attributes with run-time values, which only 'unsafe-inline' allows. Styles cannot load
+# anything from another site (img-src, font-src and default-src are 'self'), so injected CSS
+# can neither run script nor send data away.
+WEBSOCKET_CSP_SOURCES = [
+    origin.replace("http", "ws", 1) for origin in CSRF_TRUSTED_ORIGINS if origin.startswith("http")
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, *WEBSOCKET_CSP_SOURCES],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes). Failed logins are counted in the database, so every server
+# process sees the same count. LOGIN_FAILURE_LIMIT failures for one account, or from one
+# address, lock that account or address out (the right password included) until
+# LOGIN_COOLOFF_S seconds pass without another try.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(seconds=float(os.environ.get("LOGIN_COOLOFF_S", "900")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -158,11 +236,17 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
 }
 
+# Every log line passes through one handler that blanks seat tokens out of URLs. Django's own
+# loggers are routed to it too: its default handlers would print some records unredacted.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "config.log_redaction.RedactTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # How often each server process checks its open editor rooms against the update log (and asks

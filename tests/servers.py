@@ -37,8 +37,13 @@ def test_database_url() -> str:
 class DaphneServer:
     """One daphne process serving config.asgi on 127.0.0.1; kill() is SIGKILL."""
 
-    def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, env: dict[str, str] | None = None, access_log: bool = False
+    ) -> None:
         self.port = port or free_port()
+        # daphne writes its access log to stdout, as under `make run` and in the container;
+        # kept with the rest of the output when asked for, else dropped.
+        self.access_log = access_log
         self.env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
@@ -65,7 +70,7 @@ class DaphneServer:
             serve.command("127.0.0.1", self.port),
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL,
+            stdout=self.log if self.access_log else subprocess.DEVNULL,
             stderr=self.log,
         )
         deadline = time.monotonic() + timeout

@@ -6,11 +6,12 @@ writes (a closing tab leaving the room) race the flush.
 """
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.servers import DaphneServer
 
@@ -74,3 +75,16 @@ def seat_session(seat) -> str:
     bind_seat_to_session(session, seat)
     session.save()
     return session.session_key
+
+
+def wait_until(page: Page, expression: str, arg: object = None, timeout_ms: float = 30_000) -> None:
+    """Wait until `expression` (or the function it names, given `arg`) is truthy in the page.
+
+    Not page.wait_for_function: that one evaluates its predicate with eval() inside the page,
+    which the site's Content-Security-Policy forbids; page.evaluate comes in through DevTools.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(50)

@@ -5,7 +5,7 @@ from typing import NamedTuple
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from rooms.models import Room
-from tests.e2e.conftest import login_session, seat_session, session_cookie
+from tests.e2e.conftest import login_session, seat_session, session_cookie, wait_until
 from tests.factories import interviewer, plan, question, room_with_seats
 from tests.servers import DaphneServer
 
@@ -18,7 +18,7 @@ def open_room(
     context.add_cookies([session_cookie(server, session_key)])
     page = context.new_page()
     page.goto(f"{server.http_url}/r/{room_id}/")
-    page.wait_for_function("window.room && window.room.control.status === 'connected'")
+    wait_until(page, "window.room && window.room.control.status === 'connected'")
     return context, page
 
 

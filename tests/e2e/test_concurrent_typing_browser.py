@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from editor.documents import code_now as text_of
+from tests.e2e.conftest import wait_until
 from tests.e2e.room_helpers import editor_text, two_sum_on_display
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,8 +88,8 @@ def test_enter_keeps_the_space_the_other_typist_just_typed_after_the_cursor(pair
     put_caret(ipage, ["Control+End"])
     put_caret(cpage, ["Control+End"])
     cpage.keyboard.type(" ")
-    ipage.wait_for_function(
-        "text => window.room.editor.view.state.doc.toString() === text", arg=STARTER + " "
+    wait_until(
+        ipage, "text => window.room.editor.view.state.doc.toString() === text", STARTER + " "
     )
     ipage.keyboard.press("Enter")
     ipage.keyboard.type("i")

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from questions.models import Template, TemplateItem
-from tests.e2e.conftest import login_session, session_cookie
+from tests.e2e.conftest import login_session, session_cookie, wait_until
 from tests.factories import interviewer, question
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,7 +49,7 @@ def test_create_a_room_copy_the_link_and_both_land_in_it(server, browser, templa
     page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
 
     page.get_by_role("link", name="Open the room").click()
-    page.wait_for_function("window.room && window.room.control.status === 'connected'")
+    wait_until(page, "window.room && window.room.control.status === 'connected'")
     page.get_by_role("tab", name="Plan").click()
     expect(page.locator("#plan .plan-title")).to_have_text(["Two sum", "Top users"])
 

@@ -16,7 +16,7 @@ from pycrdt import Doc, Text
 from editor.documents import insert_text
 from editor.models import DocUpdate
 from rooms.models import ChatMessage, Note, RoomEvent, Score
-from tests.e2e.conftest import login_session, seat_session, session_cookie
+from tests.e2e.conftest import login_session, seat_session, session_cookie, wait_until
 from tests.e2e.room_helpers import (
     editor_text,
     two_sum_on_display,
@@ -130,7 +130,7 @@ def open_review(browser, server, session_key: str, room, **context_args) -> Page
     context.add_cookies([session_cookie(server, session_key)])
     page = context.new_page()
     page.goto(f"{server.http_url}/r/{room.id}/review/")
-    page.wait_for_function("window.review && window.review.ready")
+    wait_until(page, "window.review && window.review.ready")
     return page
 
 
@@ -242,7 +242,7 @@ def test_play_at_32x_events_keyboard_and_activity(scripted, screenshot_dir):
     expect(page.locator("#speed-note")).to_contain_text("pauses over 5 s skipped")
     page.get_by_role("button", name="Play").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
-    page.wait_for_function("window.review.player.time >= Date.UTC(2026, 10, 20, 9, 0, 31)")
+    wait_until(page, "window.review.player.time >= Date.UTC(2026, 10, 20, 9, 0, 31)")
     assert PASTED in code(page)
     page.get_by_role("button", name="Pause").click()
     paused = page.evaluate("window.review.player.time")
@@ -296,7 +296,7 @@ def test_scorecard_saves_and_exports_download(scripted, screenshot_dir):
     assert (scores[None].recommendation, scores[None].comment) == ("yes", "Hire.")
     # After a reload the card shows what was saved.
     page.reload()
-    page.wait_for_function("window.review && window.review.ready")
+    wait_until(page, "window.review && window.review.ready")
     page.get_by_role("tab", name="Scorecard").click()
     expect(
         card.locator(f'[data-question="{two_sum.id}"]').get_by_label("3 · Solid")
@@ -375,11 +375,9 @@ def test_a_room_that_has_not_started_shows_an_empty_recording(server, browser):
 
 def converge(writer: Page, reader: Page, ending: str) -> str:
     """Wait until the writer's code ends with `ending` and the reader shows the same code."""
-    writer.wait_for_function(f"window.room.editor.view.state.doc.toString().endsWith({ending!r})")
+    wait_until(writer, f"window.room.editor.view.state.doc.toString().endsWith({ending!r})")
     code = editor_text(writer)
-    reader.wait_for_function(
-        "code => window.room.editor.view.state.doc.toString() === code", arg=code
-    )
+    wait_until(reader, "code => window.room.editor.view.state.doc.toString() === code", code)
     return code
 
 
@@ -427,7 +425,7 @@ def test_the_dashboard_leads_to_the_review(server, browser, screenshot_dir):
     row = page.locator(".room-row", has_text="Backend loop")
     page.screenshot(path=screenshot_dir / "review-dashboard.png")
     row.get_by_role("link", name="Review").click()
-    page.wait_for_function("window.review && window.review.ready")
+    wait_until(page, "window.review && window.review.ready")
     assert page.url.endswith(f"/r/{made['room'].id}/review/")
     assert code(page) == LINE1 + LINE2 + PASTED + FIX  # it opens on the final code
     # The address names the moment on screen, to share it; a shared link opens there.
@@ -436,7 +434,7 @@ def test_the_dashboard_leads_to_the_review(server, browser, screenshot_dir):
     page.goto(page.url.replace("#t=1:45", "#t=0:35"))
     expect(page.locator("#pos-time")).to_have_text("0:35")
     page.reload()
-    page.wait_for_function("window.review && window.review.ready")
+    wait_until(page, "window.review && window.review.ready")
     expect(page.locator("#pos-time")).to_have_text("0:35")
     assert code(page) == LINE1 + LINE2 + PASTED
     context.close()

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import wait_until
 from tests.e2e.room_helpers import (
     editor_text,
     open_as_owner,
@@ -84,7 +85,7 @@ def test_the_interviewer_reaches_every_control_by_keyboard(server, browser, room
             break  # past the last control
         name = ipage.evaluate(FOCUSED_NAME)
         seen.append(name)
-        ipage.wait_for_function(HAS_FOCUS_RING, timeout=2000)
+        wait_until(ipage, HAS_FOCUS_RING, timeout_ms=2000)
         if name == "Code editor":
             # Tab indents inside the editor; Escape then Tab moves on.
             ipage.keyboard.press("Escape")

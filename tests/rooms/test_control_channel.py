@@ -3,7 +3,7 @@
 import pytest
 
 from rooms.models import ChatMessage, Connection, RoomEvent
-from tests.rooms.conftest import SECRET, db_async
+from tests.rooms.conftest import ORIGIN, SECRET, db_async
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,7 +163,7 @@ async def test_a_browser_that_opened_its_link_connects_without_the_token(room, c
     ws = WebsocketCommunicator(
         application,
         f"/ws/rooms/{room.room.id}/",
-        headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"), (b"cookie", cookie)],
+        headers=[(b"origin", ORIGIN.encode()), (b"host", b"127.0.0.1"), (b"cookie", cookie)],
     )
     connected, _ = await ws.connect()
     assert connected
