@@ -8,16 +8,16 @@ import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import websockets
 
-ORIGIN = "http://127.0.0.1"
-
 
 class ControlClient:
-    def __init__(self, url: str, origin: str | None = ORIGIN) -> None:
+    def __init__(self, url: str, origin: str | None = "") -> None:
         self.url = url
-        self.origin = origin
+        # A browser's Origin is the page's: the server's own (given "" here), or none (None).
+        self.origin = site_origin(url) if origin == "" else origin
         self.frames: list[dict[str, Any]] = []
         self.arrived = asyncio.Event()
         self.closed: asyncio.Future[int] | None = None
@@ -91,3 +91,9 @@ class ControlClient:
             await self.ws.close()
             if self._reader:
                 await self._reader
+
+
+def site_origin(ws_url: str) -> str:
+    """The origin of the site a websocket URL belongs to (ws://h:p/... -> http://h:p)."""
+    parts = urlsplit(ws_url)
+    return f"{'https' if parts.scheme == 'wss' else 'http'}://{parts.netloc}"

@@ -15,7 +15,7 @@ from editor import documents
 from editor.protocol import create_update_message
 from rooms import transcript
 from rooms.models import Room, RoomEvent, RoomQuestion, Seat
-from tests.control_client import ORIGIN, ControlClient
+from tests.control_client import ControlClient, site_origin
 from tests.editor.yclient import YClient, eventually
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +32,7 @@ async def stored(doc_room) -> str:
 
 async def refused(url: str) -> int:
     """The close code a handshake gets before any message."""
-    async with websockets.connect(url, additional_headers={"Origin": ORIGIN}) as ws:
+    async with websockets.connect(url, additional_headers={"Origin": site_origin(url)}) as ws:
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(ws.recv(), 5)
         return ws.protocol.close_rcvd.code

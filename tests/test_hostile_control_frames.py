@@ -12,7 +12,7 @@ from asgiref.sync import sync_to_async
 
 from rooms.actions.presence import MAX_CONNECTIONS_PER_SEAT
 from rooms.models import Connection, RoomEvent
-from tests.control_client import ORIGIN, ControlClient
+from tests.control_client import ControlClient, site_origin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,9 +71,8 @@ async def test_a_frame_over_the_limit_is_answered_too_large(server, doc_room):
 
 async def test_racing_handshakes_of_one_seat_open_at_most_its_limit(server, doc_room):
     async def handshake() -> tuple[int, websockets.ClientConnection]:
-        ws = await websockets.connect(
-            control_url(server, doc_room, "observer"), additional_headers={"Origin": ORIGIN}
-        )
+        url = control_url(server, doc_room, "observer")
+        ws = await websockets.connect(url, additional_headers={"Origin": site_origin(url)})
         try:
             first = json.loads(await asyncio.wait_for(ws.recv(), 10))
             return (0 if first["type"] == "room.state" else -1), ws

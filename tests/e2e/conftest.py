@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.servers import DaphneServer
 
@@ -84,7 +85,17 @@ def wait_until(page: Page, expression: str, arg: object = None, timeout_ms: floa
     which the site's Content-Security-Policy forbids; page.evaluate comes in through DevTools.
     """
     deadline = time.monotonic() + timeout_ms / 1000
-    while not page.evaluate(expression, arg):
+    while not _evaluate(page, expression, arg):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
         page.wait_for_timeout(50)
+
+
+def _evaluate(page: Page, expression: str, arg: object) -> object:
+    """The expression's value; false while the page is navigating (a reload)."""
+    try:
+        return page.evaluate(expression, arg)
+    except PlaywrightError as error:
+        if "context was destroyed" in str(error) or "navigat" in str(error):
+            return False
+        raise

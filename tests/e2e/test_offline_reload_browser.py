@@ -9,6 +9,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from editor.documents import code_now as text_of
+from tests.e2e.conftest import wait_until
 from tests.e2e.room_helpers import editor_text, two_sum_on_display, type_in_editor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,7 +87,7 @@ def test_edits_typed_offline_survive_a_reload_and_merge_once(pair):
     expect(ipage.locator("#editor .cm-content")).to_contain_text("seen = {}")
     expect(conn).to_have_text("Connected")
     cpage.reload()
-    cpage.wait_for_function(CONNECTED)
+    wait_until(cpage, CONNECTED)
     expect(conn).to_have_text("Connected")
     expect(cpage.locator("#editor .cm-content")).to_contain_text("seen = {}")
     assert warnings == []
@@ -105,7 +106,7 @@ def test_edits_typed_offline_survive_a_reload_and_merge_once(pair):
 
     cctx.set_offline(False)
     cpage.goto(room_url)
-    cpage.wait_for_function(CONNECTED)
+    wait_until(cpage, CONNECTED)
     expect(conn).to_have_text("Connected")
     # The reopened page told the truth before its edits went out.
     assert f"Connecting… — {pending} edits pending" in cpage.evaluate("window.badgeHistory")
@@ -131,7 +132,7 @@ def test_a_tab_closed_offline_hands_its_edits_to_the_seats_other_tab(pair):
     room, text_name, _, ipage, cctx, cpage = pair
     other = cctx.new_page()
     other.goto(cpage.url)
-    other.wait_for_function(CONNECTED)
+    wait_until(other, CONNECTED)
     expect(other.locator("#editor .cm-content")).to_contain_text("def two_sum")
     warnings = leave_warnings(cpage)
 
@@ -182,7 +183,7 @@ def test_a_reopened_room_shows_the_code_before_its_document_channel_answers(pair
     # page knows the question, and the code comes from what the browser kept.
     cctx.route_web_socket(re.compile(r"/ws/doc/"), lambda socket: socket.close())
     cpage.reload()
-    cpage.wait_for_function(CONNECTED)
+    wait_until(cpage, CONNECTED)
     expect(cpage.locator("#conn-label")).to_have_text("Reconnecting…")
     expect(cpage.locator("#editor .cm-content")).to_contain_text("seen = {}")
     assert editor_text(cpage) == STARTER + ONLINE

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rooms.models import RoomEvent
+from tests.e2e.conftest import wait_until
 from tests.e2e.room_helpers import open_as_owner, open_as_seat, show_from_plan, type_in_editor
 from tests.factories import interviewer, plan, question, room_with_seats
 
@@ -47,7 +48,7 @@ def real_focus(page: Page) -> None:
         "Emulation.setFocusEmulationEnabled", {"enabled": False}
     )
     page.bring_to_front()
-    page.wait_for_function("document.hasFocus()")
+    wait_until(page, "document.hasFocus()")
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_a_reload_is_a_leave_and_a_join_not_leaving_the_tab(pair):
     candidate = made["seats"]["candidate"]
     type_in_editor(cpage, "x")  # a page the user has worked in, as before any real reload
     cpage.reload()
-    cpage.wait_for_function(CONNECTED)
+    wait_until(cpage, CONNECTED)
     expect(ipage.locator(".person", has_text="Ada")).to_have_class("person online")
     cpage.wait_for_timeout(FOCUS_GRACE_S * 1000)
     assert joins(made["room"], candidate) == 2
@@ -124,10 +125,11 @@ def test_a_role_swap_is_not_leaving_the_tab(server, browser):
     # Each page reloads itself into its new role.
     ipage.evaluate("window.room.send({ type: 'roles.swap' })")
     for page, role in ((ipage, "candidate"), (cpage, "interviewer")):
-        page.wait_for_function(
-            f"JSON.parse(document.getElementById('room-config').textContent).role === '{role}'"
+        wait_until(
+            page,
+            f"JSON.parse(document.getElementById('room-config').textContent).role === '{role}'",
         )
-        page.wait_for_function(CONNECTED)
+        wait_until(page, CONNECTED)
     expect(cpage.locator(".person", has_text="alice")).to_have_class(re.compile("online"))
     cpage.wait_for_timeout(FOCUS_GRACE_S * 1000)
     assert RoomEvent.objects.filter(room=made["room"], type="roles.swapped").count() == 1
