@@ -19,7 +19,9 @@ import json
 import linecache
 import os
 import select
+import shutil
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -173,6 +175,26 @@ def _died(status):
     return f"the test process ended without a verdict (exit status {os.WEXITSTATUS(status)})"
 
 
+def _clean(directories=("/sandbox", "/dev/shm")):
+    """Empty the run's writable directories, so the next test finds them as the first did."""
+
+    def writable_then_retry(function, path, _):
+        os.chmod(os.path.dirname(path), stat.S_IRWXU)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, stat.S_IRWXU)
+        function(path)
+
+    for directory in directories:
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    os.chmod(path, stat.S_IRWXU)
+                    shutil.rmtree(path, onerror=writable_then_retry)
+                else:
+                    os.unlink(path)
+
+
 def main():
     with open(sys.argv[1], encoding="utf-8") as spec_file:
         spec = json.load(spec_file)
@@ -206,6 +228,7 @@ def main():
                 os.waitpid(-1, 0)
             except ChildProcessError:
                 break
+        _clean()
         line = {"name": test["name"], **result}
         os.write(report, (json.dumps(line) + "\n").encode())
 

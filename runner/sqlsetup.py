@@ -211,6 +211,8 @@ def _application_database(admin: psycopg.Connection[Any], where: Target) -> None
     app = connections["default"].settings_dict
     if "postgresql" not in app["ENGINE"] or app["NAME"] == where.database:
         return
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [app["NAME"]]).fetchone():
+        return  # not created yet (migrate creates it); the next set-up revokes
     database = sql.Identifier(app["NAME"])
     admin.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
     users = {admin.info.user, app.get("USER") or admin.info.user} - {where.role}
