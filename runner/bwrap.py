@@ -20,6 +20,7 @@ import asyncio
 import codecs
 import contextlib
 import fcntl
+import json
 import os
 import random
 import shutil
@@ -28,6 +29,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -145,9 +147,13 @@ def _probe(bwrap: str) -> str:
 # --- the sandbox ------------------------------------------------------------------------------
 
 
-def _bwrap_args(limits: Limits, packages_fd: int, files: list[tuple[int, str, bool]]) -> list[str]:
-    """bubblewrap's options; `files` are (fd, path inside, read-only) copied in at start."""
-    args = [
+def _bwrap_args(
+    limits: Limits, packages_fd: int, files: list[tuple[int, str, bool]], info_fd: int | None = None
+) -> list[str]:
+    """bubblewrap's options; `files` are (fd, path inside, read-only) copied in at start;
+    bubblewrap writes the namespace's init pid to `info_fd`."""
+    args = [] if info_fd is None else ["--info-fd", str(info_fd)]
+    args += [
         "--unshare-all",
         "--unshare-user",
         "--disable-userns",
@@ -292,17 +298,19 @@ class _Output:
             self.over_cap.set()
 
     async def pump(self, stream: str, reader: asyncio.StreamReader) -> None:
-        while not self.truncated:
-            data = await reader.read(65536)
-            if not data:
-                await self.feed(stream, b"", final=True)
-                return
+        """Read `reader` to its end. Past the cap it is still drained, not kept: a pipe left
+        full would block the run and keep asyncio from ever seeing the process end."""
+        while data := await reader.read(65536):
+            if self.truncated:
+                continue
             if len(data) < 65536:
                 # A burst of small writes (print is unbuffered) goes on as one chunk.
                 await asyncio.sleep(COALESCE_S)
                 with contextlib.suppress(TimeoutError):
                     data += await asyncio.wait_for(reader.read(65536 - len(data)), 0.001)
             await self.feed(stream, data)
+        if not self.truncated:
+            await self.feed(stream, b"", final=True)
 
     def text(self, stream: str) -> str:
         return "".join(self.parts[stream])
@@ -345,6 +353,7 @@ async def run(
     report_reader: asyncio.StreamReader | None = None
     report_transport: asyncio.BaseTransport | None = None
     proc: asyncio.subprocess.Process | None = None
+    info: BinaryIO | None = None
     tasks: list[asyncio.Task] = []
     try:
         packages = os.open(packages_dir(), os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -362,7 +371,15 @@ async def run(
                 os.fdopen(report_read, "rb", buffering=0),
             )
             argv = [*argv, str(report_write)]
-        command = [bwrap, *_bwrap_args(limits, packages, placed), *_prlimit(limits), *argv]
+        info_read, info_write = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        info = os.fdopen(info_read, "rb", buffering=0)
+        fds.append(info_write)
+        command = [
+            bwrap,
+            *_bwrap_args(limits, packages, placed, info_write),
+            *_prlimit(limits),
+            *argv,
+        ]
         started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
             *command,
@@ -415,7 +432,7 @@ async def run(
         for task in tasks:
             task.cancel()
         # Also on cancellation: the run is gone, whatever happens to the awaiting task.
-        await asyncio.shield(_finish(proc, uid, lock, report_transport))
+        await asyncio.shield(_finish(proc, info, uid, lock, report_transport))
 
 
 def _kill(proc: asyncio.subprocess.Process) -> None:
@@ -425,6 +442,7 @@ def _kill(proc: asyncio.subprocess.Process) -> None:
 
 async def _finish(
     proc: asyncio.subprocess.Process | None,
+    info: BinaryIO | None,
     uid: int | None,
     lock: int | None,
     report_transport: asyncio.BaseTransport | None,
@@ -432,14 +450,38 @@ async def _finish(
     try:
         if proc is not None:
             _kill(proc)  # after a normal exit the group is empty and this does nothing
-            await proc.wait()
+            # Closing the pipes lets wait() end even if nobody reads them any more.
             transport = getattr(proc, "_transport", None)
             if transport is not None:
                 transport.close()
+            await proc.wait()
+        if info is not None:
+            await _namespace_gone(info)
         if uid is not None:
             await _sweep(uid)
     finally:
+        if info is not None:
+            info.close()
         if report_transport is not None:
             report_transport.close()
         if lock is not None:
             os.close(lock)
+
+
+async def _namespace_gone(info: BinaryIO) -> None:
+    """Wait for the run's PID namespace to be empty.
+
+    bubblewrap returns as soon as the command exits, while its init may still be killing
+    what is left in the namespace: the init exits (a zombie, or gone) only when all is dead.
+    """
+    try:
+        init = int(json.loads(info.read() or b"{}").get("child-pid", 0))
+    except (OSError, ValueError, TypeError):
+        return
+    if init <= 0:
+        return
+    for _ in range(400):
+        if _is_zombie(str(init)):  # also when it is gone altogether
+            return
+        await asyncio.sleep(0.005)
+    raise RuntimeError(f"the sandbox's init {init} survives its run")

@@ -257,6 +257,7 @@ BEGIN
     RETURN name;
 END
 $$;
+TRUNCATE sandbox.run_guard;  -- always empty: a row in it is never committed
 REVOKE ALL ON TABLE sandbox.run_guard FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA sandbox FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sandbox.begin_run() TO {role};
