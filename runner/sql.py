@@ -214,6 +214,10 @@ class Session:
             # The watchdog is the limit; this only stops a statement a moment before it.
             f"SET LOCAL statement_timeout = {int(wall_s * 1000) + 100}",
             "SET LOCAL lock_timeout = '2s'",
+            # Values print the same on any server: tests compare them as text.
+            "SET LOCAL TimeZone = 'UTC'",
+            "SET LOCAL DateStyle = 'ISO, MDY'",
+            "SET LOCAL IntervalStyle = 'postgres'",
         ):
             await self._ours(text)
         schema = await self._ours("SELECT sandbox.begin_run(), pg_current_xact_id()::text")
