@@ -110,7 +110,7 @@ def sandbox_available() -> tuple[bool, str]:
 
 def _probe(bwrap: str) -> str:
     slot = _try_slot()
-    if slot is False:
+    if slot is None:
         return ""  # every uid is busy running code: the sandbox works
     uid, lock = slot
     packages = os.open(packages_dir(), os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -131,7 +131,7 @@ def _probe(bwrap: str) -> str:
             pass_fds=[packages],
             env=BWRAP_ENVIRONMENT,
             cwd="/",
-            **_drop_privileges(uid),
+            **_drop_privileges(uid),  # type: ignore[call-overload]
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"sandbox unavailable: bubblewrap could not start: {exc}"
@@ -211,8 +211,8 @@ def _drop_privileges(uid: int | None) -> dict[str, object]:
     return {"process_group": 0, "user": uid, "group": uid, "extra_groups": []}
 
 
-def _try_slot() -> tuple[int | None, int | None] | bool:
-    """(uid, lock fd) of a free slot, (None, None) when not root, False when all are busy."""
+def _try_slot() -> tuple[int | None, int | None] | None:
+    """(uid, lock fd) of a free slot, (None, None) when not root, None when all are busy."""
     if os.geteuid() != 0:
         return None, None
     lock_dir = Path(settings.SANDBOX_LOCK_DIR)
@@ -228,13 +228,12 @@ def _try_slot() -> tuple[int | None, int | None] | bool:
             os.close(fd)
             continue
         return uid, fd
-    return False
+    return None
 
 
 async def _acquire_slot() -> tuple[int | None, int | None]:
-    while (slot := _try_slot()) is False:
+    while (slot := _try_slot()) is None:
         await asyncio.sleep(0.05)
-    assert slot is not True
     return slot
 
 

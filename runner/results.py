@@ -85,7 +85,7 @@ class RunResult:
     table: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "exit_code": self.exit_code,
             "stdout": self.stdout,
             "stderr": self.stderr,

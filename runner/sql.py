@@ -124,13 +124,18 @@ class Session:
             if writable
             else (loop.add_reader, loop.remove_reader)
         )
-        add(fd, lambda: ready.done() or ready.set_result(None))
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        add(fd, wake)
         try:
             await ready
         finally:
             remove(fd)
 
-    async def _next(self) -> pq.PGresult | None:
+    async def _next(self) -> pq.abc.PGresult | None:
         while True:
             self.pg.consume_input()
             if not self.pg.is_busy():
@@ -190,7 +195,7 @@ class Session:
                 result.error = result.error or error
         return result
 
-    async def _refuse_copy(self, status: pq.ExecStatus) -> None:
+    async def _refuse_copy(self, status: int) -> None:
         """End a COPY from or to the client: its data is not for us."""
         if status == pq.ExecStatus.COPY_IN:
             self.pg.put_copy_end(b"COPY FROM STDIN is not available here")
@@ -221,7 +226,7 @@ class Session:
         ):
             await self._ours(text)
         schema = await self._ours("SELECT sandbox.begin_run(), pg_current_xact_id()::text")
-        name, self.xid = schema.rows[0]
+        name, self.xid = (str(value) for value in schema.rows[0])
         await self._ours(f"SET LOCAL search_path = {name}, extensions")
 
     async def _ours(self, text: str) -> Result:
@@ -273,7 +278,7 @@ def _cell(value: bytes | None) -> str | None:
     return value[: CELL_CAP * 4].decode("utf-8", "replace")[:CELL_CAP]
 
 
-def _error(res: pq.PGresult) -> SqlError:
+def _error(res: pq.abc.PGresult) -> SqlError:
     def field(name: pq.DiagnosticField) -> str:
         return (res.error_field(name) or b"").decode("utf-8", "replace")
 

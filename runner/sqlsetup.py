@@ -91,7 +91,7 @@ def target() -> Target:
         raise SandboxUnavailable("SANDBOX_DATABASE_URL must name a user and a database")
     params.setdefault("connect_timeout", 5)
     return Target(
-        make_conninfo(**params),
+        make_conninfo("", **params),
         str(role),
         str(database),
         str(params["password"]) if params.get("password") else None,
@@ -124,13 +124,13 @@ def set_up(where: Target) -> None:
             _application_database(admin, where)
         admin_params = conninfo_to_dict(admin_conninfo())
         admin_params["dbname"] = where.database
-        with psycopg.connect(make_conninfo(**admin_params)) as admin:
+        with psycopg.connect(make_conninfo("", **admin_params)) as admin:
             _inside(admin, where)
     except psycopg.Error as exc:
         raise SandboxUnavailable(f"could not set up the sandbox database: {exc}") from exc
 
 
-def _quietly(admin: psycopg.Connection[Any], statement: sql.Composable) -> None:
+def _quietly(admin: psycopg.Connection[Any], statement: sql.Composed) -> None:
     """Run a CREATE that another process may be running at the same time."""
     races = (errors.DuplicateObject, errors.DuplicateDatabase, errors.UniqueViolation)
     with contextlib.suppress(*races):

@@ -33,9 +33,11 @@ class Command(BaseCommand):
         if options["tests"] and not options["question"]:
             raise CommandError("--tests needs --question SLUG")
         question = self._question(options["question"]) if options["question"] else None
-        language = options["language"] or (question.language if question else None)
-        if language not in (None, "python", "sql"):
-            raise CommandError(f"question {question.slug} is in {language}, not Python or SQL")
+        language = options["language"]
+        if question and not language:
+            language = question.language
+            if language not in ("python", "sql"):
+                raise CommandError(f"question {question.slug} is in {language}, not Python or SQL")
         sources = []
         for name in options["files"]:
             try:
