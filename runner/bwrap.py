@@ -302,11 +302,16 @@ class _Output:
         while data := await reader.read(65536):
             if self.truncated:
                 continue
-            if len(data) < 65536:
-                # A burst of small writes (print is unbuffered) goes on as one chunk.
-                await asyncio.sleep(COALESCE_S)
-                with contextlib.suppress(TimeoutError):
-                    data += await asyncio.wait_for(reader.read(65536 - len(data)), 0.001)
+            # A burst of small writes (print is unbuffered) goes on as one chunk.
+            deadline = time.monotonic() + COALESCE_S
+            while len(data) < 65536 and (left := deadline - time.monotonic()) > 0:
+                try:
+                    more = await asyncio.wait_for(reader.read(65536 - len(data)), left)
+                except TimeoutError:
+                    break
+                if not more:
+                    break
+                data += more
             await self.feed(stream, data)
         if not self.truncated:
             await self.feed(stream, b"", final=True)
@@ -479,8 +484,8 @@ async def _namespace_gone(info: BinaryIO) -> None:
         return
     if init <= 0:
         return
-    for _ in range(400):
+    for _ in range(2000):
         if _is_zombie(str(init)):  # also when it is gone altogether
             return
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.001)
     raise RuntimeError(f"the sandbox's init {init} survives its run")
