@@ -8,8 +8,8 @@ forked from this pristine interpreter runs the code, then the test, in one modul
 and sends its verdict through a pipe; so no test sees another's state, at the cost of one
 fork rather than a new interpreter (and Django import) per test. The parent waits up to
 `timeout` seconds, then kills the child and whatever it left running (kill(-1) reaches every
-process of the run but this one and the sandbox's init), and writes one JSON line per test to
-REPORT_FD, which the tests' code never holds.
+process of the run but this one and the sandbox's init), empties /sandbox and /dev/shm, and
+writes one JSON line per test to REPORT_FD, which the tests' code never holds.
 """
 
 import ast
