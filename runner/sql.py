@@ -398,6 +398,11 @@ async def _set_up(session: Session, script: Script, setup_sql: str, what: str) -
 
 async def _end(session: Session) -> None:
     try:
+        if session.pg.transaction_status == pq.TransactionStatus.ACTIVE:
+            # Cancelled mid-statement (the Stop button): the server must stop too, whatever
+            # timeouts the query turned off.
+            with contextlib.suppress(psycopg.Error):
+                await session.conn.cancel_safe(timeout=TERMINATE_AFTER_S)
         with contextlib.suppress(psycopg.Error, Stopped):
             await session.rollback()
     finally:

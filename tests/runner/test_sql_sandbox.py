@@ -158,14 +158,38 @@ async def test_a_long_query_is_stopped_at_the_wall_clock_and_its_backend_freed(q
     result = await run_sql(query, SETUP, Limits(wall_s=1))
     assert result.timed_out and result.limit == "wall" and result.exit_code is None
     for _ in range(50):
-        active = admin_query(
-            "SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND state <> 'idle'",
-            sqlsetup.target().role,
-        )
+        active = active_backends()
         if active == [(0,)]:
             break
         await asyncio.sleep(0.1)
     assert active == [(0,)]
+
+
+def active_backends() -> list[tuple]:
+    return admin_query(
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND state <> 'idle'",
+        sqlsetup.target().role,
+    )
+
+
+async def test_a_cancelled_query_stops_on_the_server_too():
+    stubborn = (
+        "SET client_connection_check_interval = 0; SET statement_timeout = 0; SELECT pg_sleep(30)"
+    )
+    run = asyncio.create_task(run_sql(stubborn, SETUP, Limits(wall_s=60)))
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        if active_backends() != [(0,)]:
+            break
+    assert active_backends() == [(1,)]
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    for _ in range(20):
+        if active_backends() == [(0,)]:
+            break
+        await asyncio.sleep(0.1)
+    assert active_backends() == [(0,)]
 
 
 async def test_rows_are_capped_without_fetching_them_all():
