@@ -12,6 +12,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends make && rm -rf 
 WORKDIR /app
 COPY . .
 COPY --from=frontend /app/frontend/dist frontend/dist
-RUN make python && .venv/bin/python manage.py collectstatic --noinput -v 0
+RUN make python sandbox && .venv/bin/python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
 CMD ["sh", "-c", ".venv/bin/python manage.py migrate --noinput && .venv/bin/python manage.py load_questions && exec .venv/bin/python -m config.serve --bind 0.0.0.0 --port 8000"]

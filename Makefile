@@ -5,14 +5,25 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup python frontend services lint bench
+.PHONY: run test setup python frontend sandbox bubblewrap services lint bench
 
-setup: python frontend
+setup: python frontend sandbox
 
 python: .venv/.installed
 .venv/.installed: pyproject.toml uv.lock
 	test -x .tools/bin/uv || (python3 -m venv .tools && .tools/bin/pip install -q uv==$(UV_VERSION))
 	.tools/bin/uv sync --frozen --quiet
+	touch $@
+
+# The code sandbox: bubblewrap and Debian's python3 from Debian, and the packages runs may
+# import (pinned, hashed) installed read-only into .sandbox/ for Debian's python3.
+sandbox: bubblewrap .sandbox/.installed
+bubblewrap:
+	@command -v bwrap >/dev/null && test -x /usr/bin/python3 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap python3 >/dev/null)
+.sandbox/.installed: runner/sandbox-requirements.txt | python bubblewrap
+	if [ -d .sandbox/site-packages ]; then chmod -R u+w .sandbox/site-packages && rm -rf .sandbox/site-packages; fi
+	.tools/bin/uv pip install --quiet --target .sandbox/site-packages --python /usr/bin/python3 --require-hashes --no-deps --compile-bytecode -r runner/sandbox-requirements.txt
+	chmod -R a+rX,a-w .sandbox/site-packages
 	touch $@
 
 frontend: frontend/dist/.vite/manifest.json
@@ -30,6 +41,7 @@ run: setup
 	  echo "DATABASE_URL/REDIS_URL unset: serving from the embedded default (SQLite under .data/, in-process channel layer, one process)."; fi
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py load_questions
+	$(PY) manage.py sandbox_sql_setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Create a room: $(PY) manage.py create_room --interviewer alice"
 	@echo "Serving on http://$(HOST):$(PORT)/ (pages and websockets for $$PUBLIC_URL)"

@@ -253,3 +253,24 @@ LOGGING = {
 # again what each connection may do): the bound on how long a relay Redis lost can leave a
 # client behind.
 DOC_RESYNC_S = float(os.environ.get("DOC_RESYNC_S", "10"))
+
+# --- Running candidate code (runner/, see runner/README.md) --------------------------------
+INSTALLED_APPS += ["runner"]
+# bubblewrap, and Debian's interpreter (under /usr, the only host directory a run sees).
+SANDBOX_BWRAP = os.environ.get("SANDBOX_BWRAP", "bwrap")
+SANDBOX_PYTHON = os.environ.get("SANDBOX_PYTHON", "/usr/bin/python3")
+# The packages a run may import (runner/sandbox-requirements.txt), installed by `make sandbox`.
+SANDBOX_DIR = Path(os.environ.get("SANDBOX_DIR") or BASE_DIR / ".sandbox")
+# A root server runs each concurrent run as its own uid from this range (locks live here).
+SANDBOX_UID_BASE = int(os.environ.get("SANDBOX_UID_BASE", "1900000"))
+SANDBOX_UID_COUNT = int(os.environ.get("SANDBOX_UID_COUNT", "64"))
+SANDBOX_LOCK_DIR = os.environ.get("SANDBOX_LOCK_DIR", "/tmp/interview-sandbox-uids")
+# Defaults of runner.results.Limits (wall_s, cpu_s, memory_bytes, output_bytes, processes,
+# file_size_bytes, open_files, disk_bytes, sql_rows).
+SANDBOX_LIMITS: dict[str, float] = {}
+# SQL runs: the sandbox database and its role (created on first use from the admin URL,
+# by default DATABASE_URL's server and user), and the limits PostgreSQL enforces for it.
+SANDBOX_DATABASE_URL = os.environ.get("SANDBOX_DATABASE_URL", "")
+SANDBOX_ADMIN_DATABASE_URL = os.environ.get("SANDBOX_ADMIN_DATABASE_URL", DATABASE_URL)
+SANDBOX_SQL_TEMP_FILE_LIMIT = os.environ.get("SANDBOX_SQL_TEMP_FILE_LIMIT", "64MB")
+SANDBOX_SQL_CONNECTIONS = int(os.environ.get("SANDBOX_SQL_CONNECTIONS", "32"))

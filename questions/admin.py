@@ -23,7 +23,7 @@ class QuestionAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "category", "difficulty", "tags", "expected_minutes"]}),
         (
             "What the candidate sees",
-            {"fields": ["prompt", "language", "starter_code", "visible_tests"]},
+            {"fields": ["prompt", "language", "starter_code", "setup_sql", "visible_tests"]},
         ),
         (
             "Interviewers only",

@@ -53,6 +53,8 @@ class Question(models.Model):
     expected_minutes = models.PositiveIntegerField(default=10)
     language = models.CharField(max_length=20, default="text")
     starter_code = models.TextField(blank=True)
+    # SQL questions: the schema and seed data each run starts from (candidates see it).
+    setup_sql = models.TextField(blank=True)
     # Interviewer-only from here on.
     guidance = models.TextField(blank=True)
     follow_ups = models.JSONField(default=list, blank=True)

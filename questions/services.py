@@ -148,6 +148,38 @@ RUBRIC_LEVEL = record(
     {"score": Field(positive_int), "label": Field(is_text), "description": Field(is_text)}
 )
 TEST_CASE = record({"name": Field(is_text), "code": Field(is_text)})
+
+
+def is_bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def result_rows(value: Any) -> str | None:
+    """Rows of a result set: a list of equally long lists of plain values (null for NULL)."""
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        return "must be a list of rows, each a list of values"
+    if len({len(row) for row in value}) > 1:
+        return "rows must all have the same number of values"
+    for row in value:
+        for cell in row:
+            if isinstance(cell, (list, dict)):
+                return "values must be plain (text, numbers, dates, true/false or null)"
+    return None
+
+
+# An SQL question's test: the candidate's result set against `expected` rows or against the
+# result of a `reference` query, after the question's set-up and the test's own `setup`.
+SQL_TEST_CASE = record(
+    {
+        "name": Field(is_text),
+        "setup": Field(is_str, False, ""),
+        "expected": Field(result_rows, False),
+        "reference": Field(is_text, False),
+        "columns": Field(list_of_strings, False),
+        "ordered": Field(is_bool, False, False),
+    }
+)
+TEST_LANGUAGES = ("python", "sql")
 TEMPLATE_ITEM = record({"question": Field(is_slug), "minutes": Field(positive_int)})
 
 
@@ -175,6 +207,8 @@ QUESTION_FIELDS = {
     "red_flags": Field(list_of_strings, False, []),
     "hints": Field(list_of_strings, False, []),
     "solution": Field(is_str, False, ""),
+    # SQL questions: the schema and data every run starts from (shown to the candidate).
+    "setup_sql": Field(is_str, False, ""),
     # Checked element by element below.
     "rubric": Field(lambda v: None, False, []),
     "visible_tests": Field(lambda v: None, False, []),
@@ -229,16 +263,40 @@ def _duplicates(entries: list[Any], where: str) -> list[str]:
 
 def _check_question(question: dict[str, Any], where: str) -> list[str]:
     errors = list_of(RUBRIC_LEVEL)(question.get("rubric", []), f"{where}.rubric")
+    language = question.get("language")
+    test_case = SQL_TEST_CASE if language == "sql" else TEST_CASE
     for key in ("visible_tests", "hidden_tests"):
-        errors += list_of(TEST_CASE)(question.get(key, []), f"{where}.{key}")
+        errors += list_of(test_case)(question.get(key, []), f"{where}.{key}")
+    if language == "sql":
+        errors += _check_sql_tests(question, where)
+    elif question.get("setup_sql"):
+        errors.append(f"{where}.setup_sql: only an sql question has a set-up")
     if question.get("visible_tests") or question.get("hidden_tests"):
-        # Tests are run against the reference solution, in Python.
+        # Tests are run against the reference solution, in the sandbox.
         if not str(question.get("solution", "")).strip():
             errors.append(f"{where}.solution: is required when the question has tests")
-        if question.get("language") != "python":
-            errors.append(f"{where}.language: must be python when the question has tests")
+        if language not in TEST_LANGUAGES:
+            errors.append(
+                f"{where}.language: must be {' or '.join(TEST_LANGUAGES)} when the question "
+                "has tests"
+            )
         if not question.get("hidden_tests"):
             errors.append(f"{where}.hidden_tests: a question with tests needs hidden ones too")
+    return errors
+
+
+def _check_sql_tests(question: dict[str, Any], where: str) -> list[str]:
+    errors = []
+    for key in ("visible_tests", "hidden_tests"):
+        tests = question.get(key, [])
+        for i, test in enumerate(tests if isinstance(tests, list) else []):
+            if not isinstance(test, dict):
+                continue
+            if ("expected" in test) == ("reference" in test):
+                errors.append(f"{where}.{key}[{i}]: give either expected or reference")
+            elif key == "visible_tests" and "reference" in test:
+                # Candidates see visible tests: a reference query would be the answer.
+                errors.append(f"{where}.{key}[{i}].reference: visible tests give expected rows")
     return errors
 
 

@@ -1,6 +1,7 @@
-"""Every runnable coding question ships working: its reference solution passes its own tests.
+"""Every runnable Python question ships working: its reference solution passes its own tests.
 
-And its tests are worth something: the starter code fails at least one hidden test.
+And its tests are worth something: the starter code fails at least one hidden test. Both run
+in the code sandbox, as a candidate's code does.
 """
 
 from pathlib import Path
@@ -8,15 +9,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from questions.runner import run_tests
 from questions.services import BANK_DIR
+from runner.sandbox import Limits, RunResult, run_python_tests
 
 
 def coding_questions() -> list[dict]:
     found = []
     for path in sorted(Path(BANK_DIR).glob("*.yaml")):
         for question in yaml.safe_load(path.read_text()).get("questions", []):
-            if question.get("visible_tests") or question.get("hidden_tests"):
+            tests = question.get("visible_tests") or question.get("hidden_tests")
+            if tests and question.get("language") == "python":
                 found.append(question)
     return found
 
@@ -24,8 +26,9 @@ def coding_questions() -> list[dict]:
 QUESTIONS = coding_questions()
 
 
-def failures(results) -> list[str]:
-    return [f"{r.name}: {r.output[-600:]}" for r in results if not r.passed]
+def failures(result: RunResult) -> list[str]:
+    assert result.tests is not None
+    return [f"{t.name}: {t.message[-600:]}" for t in result.tests.results if not t.ok]
 
 
 def test_there_are_at_least_eight_runnable_coding_questions():
@@ -36,32 +39,34 @@ def test_there_are_at_least_eight_runnable_coding_questions():
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q["slug"])
-def test_the_reference_solution_passes_every_test(question):
-    results = run_tests(question["solution"], question["visible_tests"] + question["hidden_tests"])
-    assert failures(results) == []
+async def test_the_reference_solution_passes_every_test(question):
+    tests = question["visible_tests"] + question["hidden_tests"]
+    result = await run_python_tests(question["solution"], tests)
+    assert failures(result) == []
+    assert result.tests.passed == len(tests)
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q["slug"])
-def test_the_starter_code_fails_a_hidden_test(question):
-    results = run_tests(question["starter_code"], question["hidden_tests"])
-    assert any(not result.passed for result in results)
+async def test_the_starter_code_fails_a_hidden_test(question):
+    result = await run_python_tests(question["starter_code"], question["hidden_tests"])
+    assert result.tests.failed >= 1
 
 
-def test_a_failing_or_endless_test_is_reported_as_failed():
+async def test_a_failing_or_endless_test_is_reported_as_failed():
     code = "def double(n):\n    return n * 2\n"
-    results = run_tests(
+    result = await run_python_tests(
         code,
         [
             {"name": "right", "code": "assert double(2) == 4"},
             {"name": "wrong", "code": "assert double(2) == 5, 'not five'"},
             {"name": "endless", "code": "while True:\n    pass"},
         ],
-        timeout=2,
+        Limits(wall_s=1, cpu_s=5),
     )
-    assert [(r.name, r.passed) for r in results] == [
+    assert [(r.name, r.ok) for r in result.tests.results] == [
         ("right", True),
         ("wrong", False),
         ("endless", False),
     ]
-    assert "not five" in results[1].output
-    assert "timed out" in results[2].output
+    assert "not five" in result.tests.results[1].message
+    assert "timed out" in result.tests.results[2].message

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -124,6 +125,7 @@ FULL_QUESTION = {
     "rubric": [{"score": 1, "label": "Weak", "description": "Does not run."}],
     "hints": ["Python has a + operator."],
     "solution": "def add(a, b):\n    return a + b\n",
+    "setup_sql": "",
     "visible_tests": [{"name": "small", "code": "assert add(1, 2) == 3"}],
     "hidden_tests": [{"name": "negative", "code": "assert add(-1, -2) == -3"}],
 }
@@ -231,3 +233,50 @@ def test_a_slug_lives_in_one_file(tmp_path):
     with pytest.raises(CommandError) as error:
         load(first, second)
     assert f"{second}: questions[0].slug: 'warmup-hello' is already in {first}" in str(error.value)
+
+
+SQL_QUESTION = """
+category: {slug: warmups, name: Warm-ups, position: 9}
+questions:
+  - slug: warmup-sql
+    title: Count rows
+    prompt: Count the rows of t.
+    difficulty: easy
+    language: sql
+    setup_sql: "CREATE TABLE t (n int); INSERT INTO t VALUES (1), (2);"
+    solution: SELECT count(*) FROM t;
+    visible_tests:
+      - {name: two, expected: [[2]]}
+    hidden_tests:
+      - {name: three, setup: "INSERT INTO t VALUES (3)", reference: "SELECT count(*) FROM t"}
+"""
+
+
+def test_an_sql_question_loads_with_its_set_up_and_result_set_tests(tmp_path):
+    load(write(tmp_path, SQL_QUESTION))
+    question = Question.objects.get(slug="warmup-sql")
+    assert question.setup_sql.startswith("CREATE TABLE t")
+    assert question.visible_tests == [{"name": "two", "expected": [[2]]}]
+
+
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        (
+            ("{name: two, expected: [[2]]}", "{name: two, reference: SELECT 2}"),
+            "visible_tests[0].reference: visible tests give expected rows",
+        ),
+        (
+            ("{name: two, expected: [[2]]}", "{name: two}"),
+            "visible_tests[0]: give either expected or reference",
+        ),
+        (("expected: [[2]]", "expected: [[2], [1, 2]]"), "rows must all have the same number"),
+        (("{name: two, expected", "{name: two, code: x, expected"), "code: unknown field"),
+        (("language: sql", "language: python"), "setup_sql: only an sql question has a set-up"),
+    ],
+)
+def test_a_bad_sql_question_is_refused_with_its_field(tmp_path, change, error):
+    path = write(tmp_path, SQL_QUESTION.replace(*change))
+    with pytest.raises(CommandError, match=re.escape(error)):
+        load(path)
+    assert not Question.objects.filter(slug="warmup-sql").exists()
