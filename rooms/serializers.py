@@ -54,6 +54,7 @@ def question_for_role(item: RoomQuestion, role: str) -> dict[str, Any]:
         "language": question.language,
         "text": item.text_name,
         "starter_code": question.starter_code,
+        "setup_sql": question.setup_sql,  # the schema and data an SQL question runs against
         "visible_tests": question.visible_tests,
         "minutes": item.minutes,
     }
