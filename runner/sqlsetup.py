@@ -116,9 +116,17 @@ def ensure() -> Target:
     return where
 
 
+def server_conninfo() -> str:
+    """The admin on the server's maintenance database: roles and databases are server-wide,
+    and the application's database may not exist yet (the tests make their own)."""
+    params = conninfo_to_dict(admin_conninfo())
+    params["dbname"] = "postgres"
+    return make_conninfo("", **params)
+
+
 def set_up(where: Target) -> None:
     try:
-        with psycopg.connect(admin_conninfo(), autocommit=True) as admin:
+        with psycopg.connect(server_conninfo(), autocommit=True) as admin:
             _roles(admin, where)
             _database(admin, where)
             _application_database(admin, where)
