@@ -162,3 +162,13 @@ describe("control channel client", () => {
     expect([0, 1, 2, 3, 4, 10].map((n) => backoffMs(n, mid))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
   });
 });
+
+describe("a part of the page that mounts late", () => {
+  it("finds the last frame of a type that arrived before it", () => {
+    const control = new ControlClient("ws://x/ws/rooms/r/", { makeSocket: () => ({}) as never });
+    expect(control.lastFrame("room.state")).toBeUndefined();
+    control.emit({ type: "room.state", plan: [1] });
+    control.emit({ type: "room.state", plan: [2] });
+    expect(control.lastFrame("room.state")).toEqual({ type: "room.state", plan: [2] });
+  });
+});

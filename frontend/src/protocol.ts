@@ -46,6 +46,8 @@ export class ControlClient {
   status: ControlStatus = "connecting";
   private socket: SocketLike | null = null;
   private handlers = new Map<string, Handler[]>();
+  /** The last frame of each type: for a part of the page that mounts after it arrived. */
+  private lastOfType = new Map<string, Frame>();
   private statusListeners: ((s: ControlStatus) => void)[] = [];
   private attempt = 0;
   private timers: ReturnType<typeof setTimeout>[] = [];
@@ -156,8 +158,14 @@ export class ControlClient {
     this.socket?.close(1000);
   }
 
+  /** The last frame of this type that arrived, if any. */
+  lastFrame(type: string): Frame | undefined {
+    return this.lastOfType.get(type);
+  }
+
   /** Tests and the page use this to feed a frame as if it had arrived. */
   emit(frame: Frame): void {
+    this.lastOfType.set(frame.type, frame);
     for (const handler of this.handlers.get(frame.type) ?? []) handler(frame);
     for (const handler of this.handlers.get("*") ?? []) handler(frame);
   }

@@ -1,9 +1,11 @@
 """The room at tablet width and in dark mode, and the interviewer's controls by keyboard."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import login_session, session_cookie, wait_until
 from tests.e2e.room_helpers import (
     editor_text,
     open_as_owner,
@@ -103,3 +105,18 @@ def test_the_interviewer_reaches_every_control_by_keyboard(server, browser, room
     expect(ipage.get_by_label("Private notes")).to_be_visible()
     ipage.screenshot(path=screenshot_dir / "room-interviewer-notes.png")
     ictx.close()
+
+
+def test_the_plan_shows_when_the_interviewers_tools_load_after_the_room_state(
+    browser, server, room
+):
+    """The interviewer's tools are a chunk of their own, loaded while the page connects: when
+    it arrives after the room's state, the plan must still be there."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context.add_cookies([session_cookie(server, login_session(room["owner"]))])
+    page = context.new_page()
+    page.route("**/static/assets/tools-*.js", lambda route: (time.sleep(1.5), route.continue_()))
+    page.goto(f"{server.http_url}/r/{room['room'].id}/")
+    show_from_plan(page, "Two sum")
+    expect(page.locator("#editor .cm-content")).to_contain_text("def two_sum")
+    context.close()

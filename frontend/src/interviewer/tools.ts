@@ -71,13 +71,17 @@ export function mountInterviewerTools(ctx: Context): void {
     renderGuidance(guidance, q);
   };
 
-  control.on("room.state", (f) => {
+  const onState = (f: Record<string, unknown>) => {
     const state = f as unknown as RoomState;
     setPlan(state.plan ?? []);
     onQuestion(state.question);
     notes.setNotes(state.notes);
     notes.setScores(state.scores);
-  });
+  };
+  control.on("room.state", onState);
+  // This chunk loads while the page connects: the room's state may have come already.
+  const arrived = control.lastFrame("room.state");
+  if (arrived) onState(arrived);
   control.on("question.shown", (f) => {
     if (f.plan) setPlan(f.plan);
     onQuestion((f.question as Question) ?? null);
