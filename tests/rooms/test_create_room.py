@@ -63,3 +63,19 @@ def test_create_room_command_refuses_an_unknown_template(bank):
     with pytest.raises(CommandError, match="no template"):
         call_command("create_room", "--interviewer", "bob", "--template", "nope", stdout=StringIO())
     assert not Room.objects.exists()
+
+
+def test_deleting_a_room_deletes_its_document(room):
+    from django.utils import timezone
+
+    from editor.models import DocSnapshot, DocUpdate
+
+    other = actions.create_room(room.room.owner, "Another")
+    for made in (room, other):
+        DocUpdate.objects.create(room_id=made.room.id, at=timezone.now(), data=b"\x00\x00")
+        DocSnapshot.objects.create(room_id=made.room.id, upto=1, at=timezone.now(), data=b"")
+    room_id = room.room.id
+    room.room.delete()
+    assert not DocUpdate.objects.filter(room_id=room_id).exists()
+    assert not DocSnapshot.objects.filter(room_id=room_id).exists()
+    assert DocUpdate.objects.filter(room_id=other.room.id).count() == 1
