@@ -274,3 +274,11 @@ SANDBOX_DATABASE_URL = os.environ.get("SANDBOX_DATABASE_URL", "")
 SANDBOX_ADMIN_DATABASE_URL = os.environ.get("SANDBOX_ADMIN_DATABASE_URL", DATABASE_URL)
 SANDBOX_SQL_TEMP_FILE_LIMIT = os.environ.get("SANDBOX_SQL_TEMP_FILE_LIMIT", "64MB")
 SANDBOX_SQL_CONNECTIONS = int(os.environ.get("SANDBOX_SQL_CONNECTIONS", "32"))
+# Where runs of the room execute: "local" (this server process's own pool of
+# RUNNER_CONCURRENCY at a time, the embedded default's) or "redis" (a Redis Streams queue that
+# `manage.py run_worker` processes consume). Default: "redis" when REDIS_URL is set.
+RUNNER_QUEUE = os.environ.get("RUNNER_QUEUE") or ("redis" if REDIS_URL else "local")
+RUNNER_CONCURRENCY = int(os.environ.get("RUNNER_CONCURRENCY") or os.cpu_count() or 2)
+# What a run tells the room (its start, output and result): the runner calls this class's
+# methods and knows nothing of rooms (runner.jobs.Reporter).
+RUNNER_REPORTER = "rooms.actions.runs.RoomReporter"

@@ -60,6 +60,10 @@ HANDLERS: dict[str, Handler] = {
     "roles.swap": lambda seat, c, f: actions.swap_roles(seat),
     "seat.revoke": lambda seat, c, f: actions.revoke(seat, f.get("seat")),
     "room.end": lambda seat, c, f: actions.end_room(seat),
+    "code.run": lambda seat, c, f: actions.start_run(
+        seat, f.get("question"), f.get("mode"), f.get("explain", False)
+    ),
+    "run.stop": lambda seat, c, f: actions.stop_run(seat, f.get("run")),
 }
 
 

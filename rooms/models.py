@@ -196,3 +196,39 @@ class RoomEvent(models.Model):
     class Meta:
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["room", "seq"], name="event_seq_unique")]
+
+
+def new_run_id() -> str:
+    return secrets.token_hex(12)
+
+
+class Run(models.Model):
+    """A run of a question's code in the room (rooms.actions.runs): queued, running, done.
+    One room has at most one run queued or running; the result is its `run` event."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_run_id, editable=False)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="runs")
+    seat = models.ForeignKey(Seat, null=True, on_delete=models.SET_NULL, related_name="+")
+    item = models.ForeignKey(RoomQuestion, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=10)  # run | tests | hidden
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_run_per_room",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="run_queue")]

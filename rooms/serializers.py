@@ -174,6 +174,13 @@ def room_payload(room: Room) -> dict[str, Any]:
     return {"id": room.id, "title": room.title, "status": room.status, "kind": room.kind}
 
 
+def run_state(room: Room, role: str) -> dict[str, Any]:
+    """Whether code can run, and the run under way that this role may see."""
+    from rooms.actions.runs import active_run, runner_status
+
+    return {"runner": runner_status(), "run": active_run(room, role)}
+
+
 def room_state_for(seat: Seat) -> dict[str, Any]:
     """The `room.state` frame for this seat: everything its role may see, nothing more."""
     room = Room.objects.get(id=seat.room_id)
@@ -187,6 +194,7 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
         "timer": timer_payload(room, now),
         "chat": recent_chat(room, seat.role),
         "server_time": ms(now),
+        **run_state(room, seat.role),
     }
     if is_interviewer(seat.role):
         note = Note.objects.filter(room=room, seat=seat).first()

@@ -12,6 +12,8 @@ NEVER = {
     "editor": {"rooms", "questions", "runner"},
     "questions": {"rooms", "editor"},
     "relay": {"rooms", "editor", "questions", "runner"},
+    # rooms call the runner; the runner reports back through settings.RUNNER_REPORTER
+    "runner": {"rooms", "editor"},
 }
 
 

@@ -20,6 +20,7 @@ from rooms.actions.presence import (
     touch,
 )
 from rooms.actions.questions import show_question
+from rooms.actions.runs import start_run, stop_run
 from rooms.actions.seats import renew_link, revoke
 from rooms.actions.timer import (
     expire_timer_if_due,
@@ -57,6 +58,8 @@ __all__ = [
     "set_focus",
     "set_name",
     "show_question",
+    "start_run",
+    "stop_run",
     "swap_roles",
     "timer_add",
     "timer_pause",

@@ -1,0 +1,200 @@
+"""Run, Run tests and Run hidden tests in a room, over the control channel of a real daphne
+process that runs code in its own pool (the embedded default's way)."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+
+from rooms import actions
+from rooms.models import RoomEvent, Run
+from tests.runs.conftest import HIDDEN, finished, run_frames
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STREAMING = "import time\nprint('first', flush=True)\ntime.sleep(0.6)\nprint('second')\n"
+
+
+async def test_run_streams_output_to_everyone_and_is_recorded(run_room, local_server):
+    run_room.set_code(run_room.python, STREAMING)
+    interviewer = await run_room.client(local_server, "interviewer")
+    candidate = await run_room.client(local_server, "candidate")
+    observer = await run_room.client(local_server, "observer")
+    # The frame's own code is ignored: what runs is the shared editor's.
+    await candidate.send(
+        {"type": "code.run", "question": run_room.python, "mode": "run", "code": "print(666)"}
+    )
+    started = await observer.next("run.started")
+    run = started["run"]
+    assert started["mode"] == "run" and started["question"] == run_room.python
+    assert started["by"] == run_room.created.seats["candidate"].id
+    for client in (interviewer, candidate, observer):
+        first = await client.next("run.output", run=run)
+        # Streamed: the first line arrives while the program still sleeps.
+        assert first["data"] == "first\n" and first["stream"] == "stdout"
+        assert not client.of("run.finished")
+    for client in (interviewer, candidate, observer):
+        end = await finished(client, run)
+        printed = "".join(f["data"] for f in client.of("run.output") if f["run"] == run)
+        assert printed == "first\nsecond\n" and "666" not in printed
+        assert (end["exit_code"], end["timed_out"], end["truncated"]) == (0, False, False)
+        assert end["duration_ms"] >= 600 and end["tests"] is None
+        assert [f["status"] for f in client.of("run.state")] == ["queued", "running"]
+    event = await database_sync_to_async(RoomEvent.objects.get)(type="run")
+    assert event.actor_id == run_room.created.seats["candidate"].id
+    assert event.data["stdout"] == "first\nsecond\n" and event.data["exit_code"] == 0
+    assert (event.data["mode"], event.data["question"]) == ("run", run_room.python)
+
+
+async def test_visible_tests_reach_everyone_with_each_result(run_room, local_server):
+    run_room.set_code(run_room.python, "def double(n):\n    return n * 2\n")
+    interviewer = await run_room.client(local_server, "interviewer")
+    candidate = await run_room.client(local_server, "candidate")
+    observer = await run_room.client(local_server, "observer")
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "tests"})
+    run = (await candidate.next("run.started"))["run"]
+    for client in (interviewer, candidate, observer):
+        tests = (await finished(client, run))["tests"]
+        assert (tests["passed"], tests["failed"]) == (1, 1)
+        results = {r["name"]: r for r in tests["results"]}
+        assert results["doubles two"]["ok"] and not results["doubles zero"]["ok"]
+        assert "assert 0 == 1" in results["doubles zero"]["message"]
+
+
+async def test_hidden_tests_reach_interviewers_only(run_room, local_server):
+    run_room.set_code(run_room.python, "def double(n):\n    print('checking', n)\n    return 0\n")
+    interviewer = await run_room.client(local_server, "interviewer")
+    candidate = await run_room.client(local_server, "candidate")
+    observer = await run_room.client(local_server, "observer")
+    await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "hidden"})
+    run = (await interviewer.next("run.started", mode="hidden"))["run"]
+    end = await finished(interviewer, run)
+    assert end["tests"]["failed"] == 1 and HIDDEN in end["tests"]["results"][0]["name"]
+    assert "HIDDEN-MSG" in end["tests"]["results"][0]["message"]
+    assert any("checking" in f["data"] for f in interviewer.of("run.output"))
+    # The others heard nothing of it, in any frame; a late joiner neither.
+    await candidate.send({"type": "ping", "t": 1})
+    await observer.send({"type": "ping", "t": 1})
+    await candidate.next("pong")
+    await observer.next("pong")
+    late = await run_room.client(local_server, "candidate")
+    for client in (candidate, observer, late):
+        assert run_frames(client) == []
+        assert HIDDEN not in str(client.frames) and "HIDDEN-MSG" not in str(client.frames)
+        assert run not in str(client.frames)
+
+
+async def test_who_may_run_what(run_room, local_server):
+    run_room.set_code(run_room.python, "print('hi')\n")
+    candidate = await run_room.client(local_server, "candidate")
+    observer = await run_room.client(local_server, "observer")
+    await observer.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    refused = await observer.next("error")
+    assert refused["code"] == "forbidden" and "edit" in refused["message"]
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "hidden"})
+    refused = await candidate.next("error")
+    assert refused["code"] == "forbidden" and "interviewers" in refused["message"]
+    for frame, code in [
+        ({"question": run_room.python, "mode": "debug"}, "invalid"),
+        ({"question": "x", "mode": "run"}, "invalid"),
+        ({"question": 999999, "mode": "run"}, "not_found"),
+        ({"question": run_room.prose, "mode": "run"}, "invalid"),
+        ({"question": run_room.sql, "mode": "hidden", "explain": False}, "forbidden"),
+    ]:
+        await candidate.send({"type": "code.run", **frame})
+        assert (await candidate.next("error"))["code"] == code, frame
+    await asyncio.sleep(0.3)
+    assert run_frames(candidate) == [] and run_frames(observer) == []
+    assert await database_sync_to_async(Run.objects.count)() == 0
+
+
+async def test_one_run_per_room_and_stop(run_room, local_server):
+    run_room.set_code(run_room.python, "import time\nprint('start', flush=True)\ntime.sleep(30)\n")
+    interviewer = await run_room.client(local_server, "interviewer")
+    candidate = await run_room.client(local_server, "candidate")
+    observer = await run_room.client(local_server, "observer")
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    run = (await candidate.next("run.started"))["run"]
+    await candidate.next("run.output", run=run)
+    # A second run while this one runs is refused, by anyone.
+    await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    busy = await interviewer.next("error")
+    assert busy["code"] == "rate_limited" and "already" in busy["message"]
+    # An observer may not stop it; whoever started it may.
+    await observer.send({"type": "run.stop", "run": run})
+    assert (await observer.next("error"))["code"] == "forbidden"
+    await candidate.send({"type": "run.stop", "run": run})
+    for client in (interviewer, candidate, observer):
+        end = await finished(client, run, timeout=10)
+        assert end["stopped"] and end["exit_code"] is None
+        assert end["duration_ms"] < 10_000
+    event = await database_sync_to_async(RoomEvent.objects.get)(type="run")
+    assert event.data["stopped"] and event.data["stdout"] == "start\n"
+    await candidate.send({"type": "run.stop", "run": run})
+    assert (await candidate.next("error"))["code"] == "invalid"
+    # The room runs again; an interviewer may stop someone else's run.
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    again = (await candidate.next("run.started", where=lambda f: f["run"] != run))["run"]
+    await candidate.next("run.output", run=again)
+    await interviewer.send({"type": "run.stop", "run": again})
+    assert (await finished(candidate, again, timeout=10))["stopped"]
+
+
+async def test_limits_show_on_the_result(run_room, local_server):
+    run_room.set_code(run_room.python, "while True:\n    print('x' * 1000)\n")
+    candidate = await run_room.client(local_server, "candidate")
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    run = (await candidate.next("run.started"))["run"]
+    end = await finished(candidate, run)
+    assert end["truncated"] and end["limit"] == "output" and end["output_limit"] == 64 * 1024
+    printed = sum(len(f["data"]) for f in candidate.of("run.output") if f["run"] == run)
+    assert printed <= 64 * 1024
+
+
+async def test_sql_runs_as_a_table_and_its_plan(run_room, local_server):
+    run_room.set_code(run_room.sql, "SELECT name FROM pets WHERE age > 4")
+    candidate = await run_room.client(local_server, "candidate")
+    interviewer = await run_room.client(local_server, "interviewer")
+    await candidate.send({"type": "code.run", "question": run_room.sql, "mode": "run"})
+    run = (await candidate.next("run.started"))["run"]
+    end = await finished(interviewer, run)
+    assert end["table"]["columns"] == ["name"] and end["table"]["rows"] == [["tom"]]
+    await finished(candidate, run)
+    await candidate.send(
+        {"type": "code.run", "question": run_room.sql, "mode": "run", "explain": True}
+    )
+    run = (await candidate.next("run.started", where=lambda f: f["run"] != run))["run"]
+    plan = (await finished(candidate, run))["table"]["plan"]
+    assert "Seq Scan on pets" in plan
+    await candidate.send({"type": "code.run", "question": run_room.sql, "mode": "tests"})
+    run = (await candidate.next("run.started", mode="tests"))["run"]
+    assert (await finished(candidate, run))["tests"]["passed"] == 1
+
+
+async def test_an_ended_room_runs_nothing(run_room, local_server):
+    run_room.set_code(run_room.python, "print('hi')\n")
+    interviewer = await run_room.client(local_server, "interviewer")
+    await database_sync_to_async(actions.end_room)(run_room.created.seats["interviewer"])
+    await interviewer.next("room.state", where=lambda f: f["room"]["status"] == "ended")
+    await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    assert (await interviewer.next("error"))["code"] == "forbidden"
+    assert run_frames(interviewer) == []
+
+
+async def test_queue_places_across_rooms(transactional_db, local_server):
+    """Two slots: two rooms run, the third and fourth wait, told how many are ahead."""
+    from tests.runs.conftest import make_run_room
+
+    rooms = [await database_sync_to_async(make_run_room)(title=f"Q{i}") for i in range(4)]
+    clients = []
+    for room in rooms:
+        room.set_code(room.python, "import time\ntime.sleep(1.5)\nprint('done')\n")
+        clients.append(await room.client(local_server, "candidate"))
+    for room, client in zip(rooms, clients, strict=True):
+        await client.send({"type": "code.run", "question": room.python, "mode": "run"})
+        await client.next("run.started")
+    last = clients[3]
+    assert (await last.next("run.finished", timeout=15))["exit_code"] == 0
+    states = [(f["status"], f["ahead"]) for f in last.of("run.state")]
+    # Two ran while it waited behind the third; then it was next; then it ran.
+    assert states[0] == ("queued", 1) and states[-2:] == [("queued", 0), ("running", 0)]
