@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import redis
 from django.contrib.auth.models import User
 
 from editor import documents
@@ -14,7 +21,7 @@ from rooms import actions
 from rooms.actions.lifecycle import CreatedRoom
 from tests.control_client import ControlClient
 from tests.rooms.conftest import SECRET, make_question
-from tests.servers import DaphneServer
+from tests.servers import ROOT, DaphneServer, test_database_url
 
 # Each test checks a frame a role must never get against this; the hidden tests carry it.
 HIDDEN = SECRET
@@ -103,3 +110,84 @@ def run_frames(client: ControlClient, run: str | None = None) -> list[dict[str, 
 
 async def finished(client: ControlClient, run: str, timeout: float = 20) -> dict[str, Any]:
     return await client.next("run.finished", timeout=timeout, run=run)
+
+
+class WorkerProcess:
+    """`manage.py run_worker` on the test database; kill() is SIGKILL."""
+
+    def __init__(self, concurrency: int = 1) -> None:
+        self.concurrency = concurrency
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
+
+    def start(self) -> WorkerProcess:
+        env = {**os.environ, "DATABASE_URL": test_database_url(), "RUNNER_QUEUE": "redis"}
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--concurrency", str(self.concurrency)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def workers(transactional_db):
+    """Factory of runner workers; all stopped at the end, and the queue left empty."""
+    started: list[WorkerProcess] = []
+
+    def start(**kwargs: Any) -> WorkerProcess:
+        worker = WorkerProcess(**kwargs).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+    prefix = os.environ.get("CHANNEL_PREFIX", "room")
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(
+        f"{prefix}.runner.jobs", f"{prefix}.runner.workers"
+    )
+
+
+async def workers_seen(count: int, timeout: float = 20) -> None:
+    """Wait until `count` workers have said they are alive."""
+    prefix = os.environ.get("CHANNEL_PREFIX", "room")
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for _ in range(int(timeout * 10)):
+        if client.zcard(f"{prefix}.runner.workers") >= count:
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"{count} runner workers did not start")
+
+
+def worker_holding_a_run() -> int:
+    """The pid of the worker that holds a pending job (worker names carry their pid)."""
+    prefix = os.environ.get("CHANNEL_PREFIX", "room")
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    pending = client.xpending_range(f"{prefix}.runner.jobs", "workers", "-", "+", 10)
+    assert len(pending) == 1, pending
+    return int(pending[0]["consumer"].decode().split(".")[-2])
