@@ -16,6 +16,7 @@ from django.utils import timezone
 from editor import documents
 from rooms import serializers as s
 from rooms.models import Note, Room, RoomEvent, RoomQuestion, Score, Seat
+from rooms.run_record import describe_run, render_runs
 
 
 def shown_questions(room: Room) -> list[RoomQuestion]:
@@ -150,6 +151,8 @@ def describe(event: dict[str, Any], names: _Names) -> str:
         return f"{who} swapped roles"
     if kind == "room.ended":
         return f"{who} ended the room"
+    if kind == "run":
+        return describe_run(data, who)
     return f"{kind} {json.dumps(data, sort_keys=True)}"
 
 
@@ -216,6 +219,7 @@ def render_markdown(transcript: dict[str, Any]) -> str:
     lines += ["## Scores", ""]
     _render_scores(transcript["scores"], names, lines)
 
+    lines += render_runs(transcript["events"], names.seat, since_start)
     lines += ["## Timeline", ""]
     for event in transcript["events"]:
         lines.append(f"- `{since_start(event['at'])}` {describe(event, names)}")
