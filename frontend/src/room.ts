@@ -12,6 +12,7 @@ import { guardLeaving } from "./leaveguard";
 import { renderParticipants } from "./participants";
 import { ControlClient, FINAL_CODES, type Frame } from "./protocol";
 import { renderQuestion } from "./question";
+import { mountRunPanel } from "./run/panel";
 import { watchSignals } from "./signals";
 import type { TimerState } from "./timer";
 import { TimerBox } from "./timerbox";
@@ -152,6 +153,7 @@ function roomEnded(): void {
 }
 
 watchSignals(control, byId("editor"), config.room);
+mountRunPanel({ control, host: byId("run-area"), role: config.role, seat: config.seat, getQuestion: () => question });
 
 // In a practice pair the candidate steers the timer too (the server enforces who may).
 if (config.role === "interviewer" || (config.kind === "pair" && config.role === "candidate")) {

@@ -1,9 +1,10 @@
 // The transcript's events as the review page shows them: a kind (for colour and filtering),
 // a sentence, and whether it is an integrity signal (a paste, leaving the tab).
+import { runSentence, type RunEventData } from "../run/record";
 import { formatClock, toMs } from "./time";
 import type { TranscriptEvent } from "./types";
 
-export type EventKind = "question" | "timer" | "chat" | "presence" | "signal" | "room" | "score" | "other";
+export type EventKind = "question" | "timer" | "chat" | "presence" | "signal" | "room" | "score" | "run" | "other";
 
 export interface ReviewEvent {
   seq: number;
@@ -13,6 +14,7 @@ export interface ReviewEvent {
   seat: number | null;
   text: string;
   signal: boolean;
+  data?: Record<string, unknown>;
 }
 
 const KINDS: Record<string, EventKind> = {
@@ -31,6 +33,7 @@ const KINDS: Record<string, EventKind> = {
   "roles.swapped": "room",
   "score.saved": "score",
   "notes.saved": "score",
+  run: "run",
 };
 
 export function kindOf(type: string): EventKind {
@@ -101,6 +104,8 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
     }
     case "timer.expired":
       return "Time ran out";
+    case "run":
+      return runSentence(who, d as RunEventData);
     default:
       return `${who}: ${event.type}`;
   }
@@ -124,7 +129,7 @@ export function describeEvents(
     // Integrity signals are about the person being interviewed, not the interviewers.
     const suspicious = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
     const signal = suspicious && !isInterviewer(seat);
-    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, text: sentence(event, nameOf(seat), awayMs), signal };
+    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, text: sentence(event, nameOf(seat), awayMs), signal, data: event.data };
   });
 }
 

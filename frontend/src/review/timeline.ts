@@ -1,5 +1,6 @@
 // The scrubber with the events as marks above it, and the events list to jump from.
 import { h } from "../dom";
+import { runDetails, type RunEventData } from "../run/record";
 import type { ReviewEvent } from "./events";
 import { countAtOrBefore, formatClock } from "./time";
 
@@ -57,6 +58,7 @@ export function renderEventList(
         h("span", { class: "event-dot", style: `background:${nameColor(event.seat)}`, "aria-hidden": "true" }),
         h("span", { class: "event-text" }, event.signal ? h("strong", { class: "signal-tag" }, "Signal ") : null, event.text),
       ),
+      event.type === "run" ? runDetails((event.data ?? {}) as RunEventData) : null,
     ),
   );
   host.replaceChildren(...items);
