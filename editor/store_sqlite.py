@@ -65,7 +65,8 @@ class SqliteStore(DocStore):
         return await _run(lambda: playback.fill_checkpoints(room_id))
 
     async def close(self) -> None:
-        await _run(connection.close)
+        # The store's thread's own connection (`connection` is per thread: resolved there).
+        await _run(lambda: connection.close())
 
 
 def _last_id(room_id: str) -> int:

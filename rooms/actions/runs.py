@@ -28,10 +28,10 @@ from rooms.actions.broadcast import on_commit, send_async
 from rooms.events import record_event
 from rooms.live import EVERYONE, INTERVIEWERS, Audience, Outbound, publish
 from rooms.models import Room, RoomQuestion, Run, Seat
-from runner import queue
+from runner import queue, sqlsetup
 from runner.bwrap import sandbox_available
 from runner.jobs import Ending, Job
-from runner.results import Limits, RunResult
+from runner.results import Limits, RunResult, SandboxUnavailable
 
 MODES = ("run", "tests", "hidden")
 LANGUAGES = ("python", "sql")
@@ -48,9 +48,23 @@ def audience(mode: str) -> Audience:
 
 
 def runner_status() -> dict[str, Any]:
-    """Whether code can run here, and why not (room.state's `runner`)."""
+    """Whether Python and SQL can run here, and why not (room.state's `runner`)."""
     available, why = sandbox_available()
-    return {"available": available, "why": why}
+    return {
+        "available": available,
+        "why": why,
+        "sql": not sql_unavailable(),
+        "sql_why": sql_unavailable(),
+    }
+
+
+def sql_unavailable() -> str:
+    """Why SQL cannot run here (the embedded default has no PostgreSQL), or ""."""
+    try:
+        sqlsetup.target()
+    except SandboxUnavailable as error:
+        return str(error)
+    return ""
 
 
 def active_run(room: Room, role: str) -> dict[str, Any] | None:
@@ -91,6 +105,8 @@ def start_run(seat: Any, question: Any, mode: Any, explain: Any = False) -> Outb
         available, why = sandbox_available()
         if not available:
             raise Unavailable(f"code cannot run here: {why}")
+    elif why := sql_unavailable():
+        raise Unavailable(f"SQL cannot run here: {why}")
     if not run_now(queue.workers_up):
         raise Unavailable("no runner worker is up: start `manage.py run_worker`")
     _end_stale(room)

@@ -46,6 +46,8 @@ export class RunPanel {
   private current: Current | null = null;
   private available = true;
   private why = "";
+  private sql = true;
+  private sqlWhy = "";
   private ended = false;
   private ticker: ReturnType<typeof setInterval> | null = null;
 
@@ -123,7 +125,7 @@ export class RunPanel {
 
   private allowed(mode: string): boolean {
     const q = this.o.getQuestion();
-    if (this.o.role === "observer" || this.ended || !this.available || !q || !RUNNABLE.has(q.language)) return false;
+    if (this.o.role === "observer" || this.ended || !q || !RUNNABLE.has(q.language) || this.offWhy(q)) return false;
     if (this.current && this.current.status !== "done") return false;
     if (mode === "tests") return (q.visible_tests?.length ?? 0) > 0;
     if (mode === "hidden") return this.o.role === "interviewer" && (q.hidden_tests?.length ?? 0) > 0;
@@ -139,7 +141,8 @@ export class RunPanel {
       b.hidden = !runnable || (mode === "explain" && q?.language !== "sql");
     }
     let note = "";
-    if (!this.available) note = `Run is off: ${this.why}`;
+    const off = q ? this.offWhy(q) : "";
+    if (off) note = `Run is off: ${off}`;
     else if (q && !runnable) note = "This question has no code to run.";
     else if (this.ended) note = "The interview has ended: nothing runs.";
     this.off.textContent = note;
@@ -150,10 +153,19 @@ export class RunPanel {
     document.body.dataset.run = active ? active.status : (this.current?.status ?? "");
   }
 
+  /** Why this question's language cannot run here (no sandbox, no PostgreSQL), or "". */
+  private offWhy(q: Question): string {
+    if (q.language === "python" && !this.available) return this.why || "the sandbox is unavailable";
+    if (q.language === "sql" && !this.sql) return this.sqlWhy || "SQL needs PostgreSQL";
+    return "";
+  }
+
   private onState(f: Frame): void {
-    const runner = f.runner as { available?: boolean; why?: string } | undefined;
+    const runner = f.runner as { available?: boolean; why?: string; sql?: boolean; sql_why?: string } | undefined;
     this.available = runner?.available !== false;
     this.why = runner?.why ?? "";
+    this.sql = runner?.sql !== false;
+    this.sqlWhy = runner?.sql_why ?? "";
     this.ended = (f.room as { status?: string } | undefined)?.status === "ended";
     this.learnNames((f.participants as Participant[]) ?? []);
     const run = f.run as (Frame & { status: string; ahead: number }) | null | undefined;
