@@ -168,12 +168,19 @@ class Stack:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for server in self.servers:
-            server.start()
+        try:
+            for server in self.servers:
+                server.start(timeout=90)  # a busy shared machine starts slowly
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.worker.terminate()
-        self.worker.wait(timeout=30)
+        try:
+            self.worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
         for server in self.servers:
             server.stop()
 

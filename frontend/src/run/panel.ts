@@ -103,6 +103,8 @@ export class RunPanel {
       "keydown",
       (ev) => {
         if (ev.key !== "Enter" || !(ev.ctrlKey || ev.metaKey) || ev.altKey) return;
+        // In the chat or the notes, the keys are theirs.
+        if (ev.target instanceof HTMLTextAreaElement || ev.target instanceof HTMLInputElement) return;
         ev.preventDefault();
         ev.stopPropagation();
         if (this.allowed("run")) this.run("run");
