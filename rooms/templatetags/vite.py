@@ -31,11 +31,22 @@ def manifest() -> dict:
         raise RuntimeError("The frontend is not built: run `make frontend`.") from None
 
 
+def _styles(chunks: dict, name: str, seen: set[str]) -> list[str]:
+    """The entry's styles and those of every chunk it imports statically (Vite's runtime
+    loads those only for dynamic imports: a page must link them itself)."""
+    if name in seen:
+        return []
+    seen.add(name)
+    chunk = chunks[name]
+    found = [css for name in chunk.get("imports", []) for css in _styles(chunks, name, seen)]
+    return found + [css for css in chunk.get("css", []) if css not in found]
+
+
 @register.simple_tag
 def vite_assets(entry: str) -> SafeString:
-    chunk = manifest()[entry]
-    styles = format_html_join(
-        "", '<link rel="stylesheet" href="{}">', ((static(css),) for css in chunk.get("css", []))
-    )
+    chunks = manifest()
+    chunk = chunks[entry]
+    css = list(dict.fromkeys(_styles(chunks, entry, set())))
+    styles = format_html_join("", '<link rel="stylesheet" href="{}">', ((static(c),) for c in css))
     script = format_html('<script type="module" src="{}"></script>', static(chunk["file"]))
     return format_html("{}{}", styles, script)

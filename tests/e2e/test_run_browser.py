@@ -17,6 +17,7 @@ VISIBLE = [
     {"name": "doubles two", "code": "assert double(2) == 4"},
     {"name": "doubles three", "code": "assert double(3) == 7"},
 ]
+STYLED = "(selector) => getComputedStyle(document.querySelector(selector)).whiteSpace"
 HIDDEN = [{"name": f"negative {SECRET}", "code": "assert double(-1) == -2"}]
 
 
@@ -62,6 +63,9 @@ def test_run_tests_and_hidden_tests_in_the_room(browser, local_runs):
             expect(page.locator("#run-output")).to_contain_text("bye")
             expect(page.locator("#run-result")).to_contain_text("exit 0")
         expect(ipage.locator("#run-heading")).to_have_text("Run by Ada")
+        # The console is styled on every page (its styles are in a chunk the pages share).
+        for page in (ipage, cpage, opage):
+            assert page.evaluate(STYLED, "#run-output") == "pre-wrap"
 
         # The candidate runs the visible tests: both see each result.
         cpage.locator("#run-tests-btn").click()
@@ -94,6 +98,7 @@ def test_run_tests_and_hidden_tests_in_the_room(browser, local_runs):
         expect(runs.nth(2)).to_contain_text("ran the hidden tests of")
         runs.nth(0).locator("summary").click()
         expect(runs.nth(0).locator(".run-output")).to_contain_text("hello 42\nbye")
+        assert ipage.evaluate(STYLED, ".run-record .run-output") == "pre-wrap"
     finally:
         for context in (ictx, cctx, octx):
             context.close()
