@@ -35,6 +35,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "rubric",
                     "hints",
                     "solution",
+                    "wrong_solutions",
                     "hidden_tests",
                 ]
             },

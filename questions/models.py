@@ -62,6 +62,8 @@ class Question(models.Model):
     rubric = models.JSONField(default=list, blank=True)
     hints = models.JSONField(default=list, blank=True)
     solution = models.TextField(blank=True)
+    # Runnable questions: known-wrong answers ({name, why, code}), each failing a hidden test.
+    wrong_solutions = models.JSONField(default=list, blank=True)
     # Coding questions: visible tests are shown to the candidate, hidden ones are not.
     visible_tests = models.JSONField(default=list, blank=True)
     hidden_tests = models.JSONField(default=list, blank=True)

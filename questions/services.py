@@ -148,6 +148,9 @@ RUBRIC_LEVEL = record(
     {"score": Field(positive_int), "label": Field(is_text), "description": Field(is_text)}
 )
 TEST_CASE = record({"name": Field(is_text), "code": Field(is_text)})
+# A known-wrong answer to a runnable question (Python code, or a query for an SQL question):
+# `why` names the mistake; the bank's tests check that it fails at least one hidden test.
+WRONG_SOLUTION = record({"name": Field(is_text), "why": Field(is_text), "code": Field(is_text)})
 
 
 def is_bool(value: Any) -> str | None:
@@ -207,6 +210,7 @@ QUESTION_FIELDS = {
     "red_flags": Field(list_of_strings, False, []),
     "hints": Field(list_of_strings, False, []),
     "solution": Field(is_str, False, ""),
+    "wrong_solutions": Field(lambda v: None, False, []),
     # SQL questions: the schema and data every run starts from (shown to the candidate).
     "setup_sql": Field(is_str, False, ""),
     # Checked element by element below.
@@ -267,6 +271,11 @@ def _check_question(question: dict[str, Any], where: str) -> list[str]:
     test_case = SQL_TEST_CASE if language == "sql" else TEST_CASE
     for key in ("visible_tests", "hidden_tests"):
         errors += list_of(test_case)(question.get(key, []), f"{where}.{key}")
+    errors += list_of(WRONG_SOLUTION)(
+        question.get("wrong_solutions", []), f"{where}.wrong_solutions"
+    )
+    if question.get("wrong_solutions") and not question.get("hidden_tests"):
+        errors.append(f"{where}.wrong_solutions: only a question with hidden tests can show one")
     if language == "sql":
         errors += _check_sql_tests(question, where)
     elif question.get("setup_sql"):

@@ -23,6 +23,7 @@ INTERVIEWER_ONLY_KEYS = (
     "rubric",
     "hints",
     "solution",
+    "wrong_solutions",
     "hidden_tests",
     "follow_ups",
     "red_flags",

@@ -48,6 +48,7 @@ def test_an_interviewer_edits_a_question(admin_client):
         "rubric": "[]",
         "hints": "[]",
         "solution": question.solution,
+        "wrong_solutions": "[]",
         "hidden_tests": "[]",
     }
     response = admin_client.post(f"/admin/questions/question/{question.id}/change/", form)

@@ -1,9 +1,10 @@
 """Every runnable Python question ships working: its reference solution passes its own tests.
 
-And its tests are worth something: the starter code fails at least one hidden test. Both run
-in the code sandbox, as a candidate's code does.
+And its tests are worth something: the starter code and every known-wrong solution of the
+question fail at least one hidden test. All run in the code sandbox, as a candidate's code does.
 """
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,42 @@ async def test_the_reference_solution_passes_every_test(question):
 async def test_the_starter_code_fails_a_hidden_test(question):
     result = await run_python_tests(question["starter_code"], question["hidden_tests"])
     assert result.tests.failed >= 1
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q["slug"])
+async def test_every_wrong_solution_fails_a_hidden_test(question):
+    """A wrong solution is plausible (it runs and passes some test) and a hidden test fails it."""
+    wrong = question.get("wrong_solutions", [])
+    assert wrong, "a runnable question lists the wrong answers its tests must catch"
+    tests = question["visible_tests"] + question["hidden_tests"]
+    results = await run_all([w["code"] for w in wrong], tests)
+    assert verdicts(wrong, results, question) == {w["name"]: "caught" for w in wrong}
+
+
+def verdicts(wrong: list[dict], results: list[RunResult], question: dict) -> dict[str, str]:
+    hidden = {test["name"] for test in question["hidden_tests"]}
+    found = {}
+    for solution, result in zip(wrong, results, strict=True):
+        assert result.tests is not None, result.stderr
+        failed = {t.name for t in result.tests.results if not t.ok}
+        if result.tests.passed == 0:
+            found[solution["name"]] = "passes nothing: broken, not wrong"
+        elif not failed & hidden:
+            found[solution["name"]] = "passes every hidden test"
+        else:
+            found[solution["name"]] = "caught"
+    return found
+
+
+async def run_all(codes: list[str], tests: list[dict], at_once: int = 3) -> list[RunResult]:
+    """Each code against the tests, a few sandboxes at a time, results in the codes' order."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(code: str) -> RunResult:
+        async with gate:
+            return await run_python_tests(code, tests)
+
+    return list(await asyncio.gather(*(one(code) for code in codes)))
 
 
 async def test_a_failing_or_endless_test_is_reported_as_failed():
