@@ -37,6 +37,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     "solution",
                     "wrong_solutions",
                     "hidden_tests",
+                    "steps",
                 ]
             },
         ),

@@ -67,6 +67,9 @@ class Question(models.Model):
     # Coding questions: visible tests are shown to the candidate, hidden ones are not.
     visible_tests = models.JSONField(default=list, blank=True)
     hidden_tests = models.JSONField(default=list, blank=True)
+    # Multi-step exercises: the requirements the interviewer reveals after the prompt, in order,
+    # each {title, prompt, solution, visible_tests, hidden_tests} (interviewer-only until told).
+    steps = models.JSONField(default=list, blank=True)
     # Digest of the bank file's record last loaded into this row: a row whose content no longer
     # matches it was edited here (in the admin), and loading the files again keeps that edit.
     loaded_digest = models.CharField(max_length=64, blank=True, editable=False)

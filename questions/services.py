@@ -183,6 +183,17 @@ SQL_TEST_CASE = record(
     }
 )
 TEST_LANGUAGES = ("python", "sql")
+# A multi-step exercise's next requirement, revealed by the interviewer: its tests add to the
+# earlier steps' ones, and its solution passes them all.
+STEP = record(
+    {
+        "title": Field(max_length(200)),
+        "prompt": Field(is_text),
+        "solution": Field(is_text),
+        "visible_tests": Field(lambda v: None, False, []),
+        "hidden_tests": Field(lambda v: None),
+    }
+)
 TEMPLATE_ITEM = record({"question": Field(is_slug), "minutes": Field(positive_int)})
 
 
@@ -217,6 +228,7 @@ QUESTION_FIELDS = {
     "rubric": Field(lambda v: None, False, []),
     "visible_tests": Field(lambda v: None, False, []),
     "hidden_tests": Field(lambda v: None, False, []),
+    "steps": Field(lambda v: None, False, []),
 }
 QUESTION = record(QUESTION_FIELDS)
 TEMPLATE = record(
@@ -276,6 +288,16 @@ def _check_question(question: dict[str, Any], where: str) -> list[str]:
     )
     if question.get("wrong_solutions") and not question.get("hidden_tests"):
         errors.append(f"{where}.wrong_solutions: only a question with hidden tests can show one")
+    steps = question.get("steps", [])
+    errors += list_of(STEP)(steps, f"{where}.steps")
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        for key in ("visible_tests", "hidden_tests"):
+            if isinstance(step, dict):
+                errors += list_of(TEST_CASE)(step.get(key, []), f"{where}.steps[{i}].{key}")
+        if isinstance(step, dict) and not step.get("hidden_tests"):
+            errors.append(f"{where}.steps[{i}].hidden_tests: must not be empty")
+    if steps and (language != "python" or not question.get("hidden_tests")):
+        errors.append(f"{where}.steps: only a runnable Python question has steps")
     if language == "sql":
         errors += _check_sql_tests(question, where)
     elif question.get("setup_sql"):

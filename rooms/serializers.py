@@ -25,6 +25,7 @@ INTERVIEWER_ONLY_KEYS = (
     "solution",
     "wrong_solutions",
     "hidden_tests",
+    "steps",
     "follow_ups",
     "red_flags",
 )

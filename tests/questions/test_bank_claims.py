@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
@@ -110,3 +110,28 @@ def test_live_schema_migrations_a_constant_not_null_default_rewrites_nothing():
             "ALTER TABLE claim_orders ADD COLUMN seen timestamptz DEFAULT clock_timestamp()"
         )
         assert filenode("claim_orders") != before
+
+
+def test_what_makes_postgresql_unique_ddl_rolls_back_with_its_transaction():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE claim_ddl (id int)")
+            cursor.execute("ALTER TABLE claim_ddl ADD COLUMN name text")
+        raise RuntimeError("the migration fails halfway")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('claim_ddl')")
+        assert cursor.fetchone()[0] is None
+
+
+def test_what_makes_postgresql_unique_an_exclusion_constraint_forbids_overlaps():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE claim_bookings (during tstzrange, EXCLUDE USING gist (during WITH &&))"
+        )
+        cursor.execute("INSERT INTO claim_bookings VALUES ('[2026-01-01 10:00, 2026-01-01 11:00)')")
+        # Touching is not overlapping for a half-open range.
+        cursor.execute("INSERT INTO claim_bookings VALUES ('[2026-01-01 11:00, 2026-01-01 12:00)')")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute(
+                "INSERT INTO claim_bookings VALUES ('[2026-01-01 10:30, 2026-01-01 10:45)')"
+            )

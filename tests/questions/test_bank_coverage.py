@@ -50,6 +50,7 @@ TOPICS = {
         "full-text-search",
         "extensions",
         "zero-downtime",
+        "postgresql-unique",
     ],
     "system-design": [
         "scaling",
@@ -65,6 +66,8 @@ TOPICS = {
         "palindrome",
         "punctuation",
         "external-sort",
+        "debugging",
+        "multi-step",
     ],
 }
 

@@ -78,6 +78,40 @@ def verdicts(wrong: list[dict], results: list[RunResult], question: dict) -> dic
     return found
 
 
+STEPPED = [question for question in QUESTIONS if question.get("steps")]
+
+
+def test_there_are_debugging_questions_and_multi_step_exercises():
+    debugging = [q for q in QUESTIONS if "debugging" in q["tags"]]
+    assert len(debugging) >= 4
+    # A debugging question gives working-looking code with a bug, not an empty stub.
+    assert all("NotImplementedError" not in q["starter_code"] for q in debugging)
+    assert len(STEPPED) >= 2 and all("multi-step" in q["tags"] for q in STEPPED)
+
+
+@pytest.mark.parametrize("question", STEPPED, ids=lambda q: q["slug"])
+async def test_each_step_adds_a_requirement_that_its_solution_meets(question):
+    """Step n's solution passes every test up to step n; step n-1's fails one of step n's."""
+    tests = question["visible_tests"] + question["hidden_tests"]
+    checks: list[tuple[str, list[dict]]] = []
+    previous = question["solution"]
+    for step in question["steps"]:
+        tests = tests + step.get("visible_tests", []) + step["hidden_tests"]
+        checks += [(step["solution"], tests), (previous, step["hidden_tests"])]
+        previous = step["solution"]
+    gate = asyncio.Semaphore(3)
+
+    async def run(code: str, tests: list[dict]) -> RunResult:
+        async with gate:
+            return await run_python_tests(code, tests)
+
+    results = await asyncio.gather(*(run(code, tests) for code, tests in checks))
+    for n, step in enumerate(question["steps"]):
+        meets, before = results[2 * n], results[2 * n + 1]
+        assert failures(meets) == [], step["title"]
+        assert before.tests.failed >= 1, f"{step['title']}: the step before already passes"
+
+
 async def run_all(codes: list[str], tests: list[dict], at_once: int = 3) -> list[RunResult]:
     """Each code against the tests, a few sandboxes at a time, results in the codes' order."""
     gate = asyncio.Semaphore(at_once)

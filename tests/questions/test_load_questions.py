@@ -131,6 +131,15 @@ FULL_QUESTION = {
     "setup_sql": "",
     "visible_tests": [{"name": "small", "code": "assert add(1, 2) == 3"}],
     "hidden_tests": [{"name": "negative", "code": "assert add(-1, -2) == -3"}],
+    "steps": [
+        {
+            "title": "Three numbers",
+            "prompt": "Now `add(a, b, c=0)`.",
+            "solution": "def add(a, b, c=0):\n    return a + b + c\n",
+            "visible_tests": [],
+            "hidden_tests": [{"name": "three", "code": "assert add(1, 2, 3) == 6"}],
+        }
+    ],
 }
 
 
@@ -206,6 +215,23 @@ BAD_FILES = {
             "    visible_tests: [{name: t, code: 'assert hello()'}]",
         ),
         "questions[0].hidden_tests: a question with tests needs hidden ones too",
+    ),
+    "a step without hidden tests": (
+        GOOD.replace(
+            "tags: [basics]",
+            "tags: [basics]\n    language: python\n    solution: 'def hello(): return 1'\n"
+            "    hidden_tests: [{name: t, code: 'assert hello()'}]\n"
+            "    steps: [{title: Two, prompt: More., solution: 'def hello(): return 2'}]",
+        ),
+        "questions[0].steps[0].hidden_tests: is required",
+    ),
+    "steps on a question that does not run": (
+        GOOD.replace(
+            "tags: [basics]",
+            "tags: [basics]\n    steps: [{title: Two, prompt: More., solution: x,"
+            " hidden_tests: [{name: t, code: 'assert 1'}]}]",
+        ),
+        "questions[0].steps: only a runnable Python question has steps",
     ),
     "wrong solutions with nothing to fail": (
         GOOD.replace(

@@ -36,6 +36,7 @@ def make_question(slug: str, category: Category, **fields: Any) -> Question:
         "hints": [f"{SECRET} hint"],
         "solution": f"{SECRET} solution",
         "wrong_solutions": [{"name": f"{SECRET} wrong", "why": "w", "code": "pass"}],
+        "steps": [{"title": f"{SECRET} step", "prompt": "p", "solution": "s", "hidden_tests": []}],
         "hidden_tests": [{"name": f"{SECRET} hidden", "code": "assert True"}],
         "follow_ups": [f"{SECRET} follow-up"],
         "red_flags": [f"{SECRET} red flag"],

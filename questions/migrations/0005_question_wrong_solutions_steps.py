@@ -3,7 +3,7 @@ import json
 
 from django.db import migrations, models
 
-# The record a question's loaded_digest was computed from before wrong_solutions existed.
+# The record a question's loaded_digest was computed from before wrong_solutions and steps.
 FIELDS_BEFORE = [
     "prompt", "difficulty", "tags", "expected_minutes", "language", "starter_code",
     "guidance", "follow_ups", "red_flags", "hints", "solution", "setup_sql", "rubric",
@@ -16,7 +16,7 @@ def digest(record):
 
 
 def redigest(apps, schema_editor):
-    """A question unedited since it was loaded stays unedited: its digest gains the new field."""
+    """A question unedited since it was loaded stays unedited: its digest gains the new fields."""
     Question = apps.get_model("questions", "Question")
     for question in Question.objects.select_related("category"):
         record = {
@@ -26,7 +26,7 @@ def redigest(apps, schema_editor):
             **{name: getattr(question, name) for name in FIELDS_BEFORE},
         }
         if question.loaded_digest == digest(record):
-            question.loaded_digest = digest({**record, "wrong_solutions": []})
+            question.loaded_digest = digest({**record, "wrong_solutions": [], "steps": []})
             question.save(update_fields=["loaded_digest"])
 
 
@@ -40,6 +40,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="question",
             name="wrong_solutions",
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.AddField(
+            model_name="question",
+            name="steps",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.RunPython(redigest, migrations.RunPython.noop),
