@@ -586,6 +586,23 @@ def load_files(paths: Sequence[Path] | None = None, overwrite: bool = False) -> 
     return report
 
 
+# --- multi-step exercises -------------------------------------------------------------
+
+
+def step_tests(question: Question, step: int, which: str) -> list[dict[str, Any]]:
+    """The `which` ("visible" or "hidden") tests a multi-step question has up to `step`.
+
+    Step 1 is the question's own prompt and tests; step n adds `steps[n - 2]`'s to all the
+    earlier ones, since each step grows the same code.
+    """
+    if not 1 <= step <= len(question.steps) + 1:
+        raise ValueError(f"question {question.slug} has steps 1 to {len(question.steps) + 1}")
+    tests = list(getattr(question, f"{which}_tests"))
+    for later in question.steps[: step - 1]:
+        tests += later.get(f"{which}_tests", [])
+    return tests
+
+
 # --- dumping ---------------------------------------------------------------------------
 
 
