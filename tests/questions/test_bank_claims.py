@@ -1,19 +1,26 @@
 """What the bank's guidance says libraries do, run against the real thing.
 
 Query counts run against this project's own models on PostgreSQL (a question and its category
-stand in for the questions' orders and customers, books and reviews); the schema claims run
-on the PostgreSQL server itself.
+stand in for the questions' orders and customers, books and reviews; a room's seats and chat
+for an author's books and posts); the schema claims run on the PostgreSQL server itself; the
+Python snippets run in the code sandbox, as a candidate's Run would.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 
 from questions.models import Category, Question
+from questions.services import BANK_DIR
+from rooms.models import ChatMessage, Room, Seat
+from runner.sandbox import run_python
+from tests.factories import interviewer, room_with_seats
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +142,51 @@ def test_what_makes_postgresql_unique_an_exclusion_constraint_forbids_overlaps()
             cursor.execute(
                 "INSERT INTO claim_bookings VALUES ('[2026-01-01 10:30, 2026-01-01 10:45)')"
             )
+
+
+def test_django_aggregation_pitfalls_two_counts_over_two_joins_multiply():
+    # A room with 3 seats and 4 chat messages stands in for an author with 3 books, 4 posts.
+    made = room_with_seats(interviewer())
+    room, seat = made["room"], made["seats"]["candidate"]
+    for n in range(4):
+        ChatMessage.objects.create(room=room, seat=seat, text=f"m{n}")
+    rooms = Room.objects.filter(id=room.id)
+    naive = rooms.annotate(a=Count("seats"), b=Count("chat")).get()
+    assert (naive.a, naive.b) == (12, 12)
+    distinct = rooms.annotate(a=Count("seats", distinct=True), b=Count("chat", distinct=True))
+    assert (distinct.get().a, distinct.get().b) == (3, 4)
+
+    def count_of(model: Any) -> Coalesce:
+        counted = model.objects.filter(room=OuterRef("pk")).values("room").annotate(n=Count("*"))
+        return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+
+    subqueries = rooms.annotate(a=count_of(Seat), b=count_of(ChatMessage)).get()
+    assert (subqueries.a, subqueries.b) == (3, 4)
+
+
+def bank_question(slug: str) -> dict[str, Any]:
+    for path in BANK_DIR.glob("*.yaml"):
+        for question in yaml.safe_load(path.read_text()).get("questions", []):
+            if question["slug"] == slug:
+                return question
+    raise LookupError(slug)
+
+
+@pytest.mark.parametrize(
+    "slug, printed",
+    [
+        (
+            "python-mutable-immutable",
+            "(1, [2, 3, 4])\ninterview\nTypeError: unhashable type: 'list'\n",
+        ),
+        ("python-mutable-default-argument", "['urgent']\n['urgent', 'billing']\n['book']\n"),
+    ],
+)
+async def test_python_snippets_print_what_the_guidance_says(slug, printed):
+    result = await run_python(bank_question(slug)["starter_code"])
+    assert (result.exit_code, result.stdout) == (0, printed)
+
+
+async def test_python_mutable_immutable_a_tuple_plus_equals_both_raises_and_changes():
+    code = "t = (1, [2])\ntry:\n    t[1] += [3]\nexcept TypeError:\n    print(t)\n"
+    assert (await run_python(code)).stdout == "(1, [2, 3])\n"
