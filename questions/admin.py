@@ -35,7 +35,9 @@ class QuestionAdmin(admin.ModelAdmin):
                     "rubric",
                     "hints",
                     "solution",
+                    "wrong_solutions",
                     "hidden_tests",
+                    "steps",
                 ]
             },
         ),

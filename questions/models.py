@@ -62,9 +62,14 @@ class Question(models.Model):
     rubric = models.JSONField(default=list, blank=True)
     hints = models.JSONField(default=list, blank=True)
     solution = models.TextField(blank=True)
+    # Runnable questions: known-wrong answers ({name, why, code}), each failing a hidden test.
+    wrong_solutions = models.JSONField(default=list, blank=True)
     # Coding questions: visible tests are shown to the candidate, hidden ones are not.
     visible_tests = models.JSONField(default=list, blank=True)
     hidden_tests = models.JSONField(default=list, blank=True)
+    # Multi-step exercises: the requirements the interviewer reveals after the prompt, in order,
+    # each {title, prompt, solution, visible_tests, hidden_tests} (interviewer-only until told).
+    steps = models.JSONField(default=list, blank=True)
     # Digest of the bank file's record last loaded into this row: a row whose content no longer
     # matches it was edited here (in the admin), and loading the files again keeps that edit.
     loaded_digest = models.CharField(max_length=64, blank=True, editable=False)

@@ -148,6 +148,9 @@ RUBRIC_LEVEL = record(
     {"score": Field(positive_int), "label": Field(is_text), "description": Field(is_text)}
 )
 TEST_CASE = record({"name": Field(is_text), "code": Field(is_text)})
+# A known-wrong answer to a runnable question (Python code, or a query for an SQL question):
+# `why` names the mistake; the bank's tests check that it fails at least one hidden test.
+WRONG_SOLUTION = record({"name": Field(is_text), "why": Field(is_text), "code": Field(is_text)})
 
 
 def is_bool(value: Any) -> str | None:
@@ -180,6 +183,17 @@ SQL_TEST_CASE = record(
     }
 )
 TEST_LANGUAGES = ("python", "sql")
+# A multi-step exercise's next requirement, revealed by the interviewer: its tests add to the
+# earlier steps' ones, and its solution passes them all.
+STEP = record(
+    {
+        "title": Field(max_length(200)),
+        "prompt": Field(is_text),
+        "solution": Field(is_text),
+        "visible_tests": Field(lambda v: None, False, []),
+        "hidden_tests": Field(lambda v: None),
+    }
+)
 TEMPLATE_ITEM = record({"question": Field(is_slug), "minutes": Field(positive_int)})
 
 
@@ -207,12 +221,14 @@ QUESTION_FIELDS = {
     "red_flags": Field(list_of_strings, False, []),
     "hints": Field(list_of_strings, False, []),
     "solution": Field(is_str, False, ""),
+    "wrong_solutions": Field(lambda v: None, False, []),
     # SQL questions: the schema and data every run starts from (shown to the candidate).
     "setup_sql": Field(is_str, False, ""),
     # Checked element by element below.
     "rubric": Field(lambda v: None, False, []),
     "visible_tests": Field(lambda v: None, False, []),
     "hidden_tests": Field(lambda v: None, False, []),
+    "steps": Field(lambda v: None, False, []),
 }
 QUESTION = record(QUESTION_FIELDS)
 TEMPLATE = record(
@@ -267,6 +283,21 @@ def _check_question(question: dict[str, Any], where: str) -> list[str]:
     test_case = SQL_TEST_CASE if language == "sql" else TEST_CASE
     for key in ("visible_tests", "hidden_tests"):
         errors += list_of(test_case)(question.get(key, []), f"{where}.{key}")
+    errors += list_of(WRONG_SOLUTION)(
+        question.get("wrong_solutions", []), f"{where}.wrong_solutions"
+    )
+    if question.get("wrong_solutions") and not question.get("hidden_tests"):
+        errors.append(f"{where}.wrong_solutions: only a question with hidden tests can show one")
+    steps = question.get("steps", [])
+    errors += list_of(STEP)(steps, f"{where}.steps")
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        for key in ("visible_tests", "hidden_tests"):
+            if isinstance(step, dict):
+                errors += list_of(TEST_CASE)(step.get(key, []), f"{where}.steps[{i}].{key}")
+        if isinstance(step, dict) and not step.get("hidden_tests"):
+            errors.append(f"{where}.steps[{i}].hidden_tests: must not be empty")
+    if steps and (language != "python" or not question.get("hidden_tests")):
+        errors.append(f"{where}.steps: only a runnable Python question has steps")
     if language == "sql":
         errors += _check_sql_tests(question, where)
     elif question.get("setup_sql"):
@@ -553,6 +584,23 @@ def load_files(paths: Sequence[Path] | None = None, overwrite: bool = False) -> 
     if errors:
         raise BankError(errors)
     return report
+
+
+# --- multi-step exercises -------------------------------------------------------------
+
+
+def step_tests(question: Question, step: int, which: str) -> list[dict[str, Any]]:
+    """The `which` ("visible" or "hidden") tests a multi-step question has up to `step`.
+
+    Step 1 is the question's own prompt and tests; step n adds `steps[n - 2]`'s to all the
+    earlier ones, since each step grows the same code.
+    """
+    if not 1 <= step <= len(question.steps) + 1:
+        raise ValueError(f"question {question.slug} has steps 1 to {len(question.steps) + 1}")
+    tests = list(getattr(question, f"{which}_tests"))
+    for later in question.steps[: step - 1]:
+        tests += later.get(f"{which}_tests", [])
+    return tests
 
 
 # --- dumping ---------------------------------------------------------------------------

@@ -23,7 +23,9 @@ INTERVIEWER_ONLY_KEYS = (
     "rubric",
     "hints",
     "solution",
+    "wrong_solutions",
     "hidden_tests",
+    "steps",
     "follow_ups",
     "red_flags",
 )

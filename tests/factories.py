@@ -30,6 +30,8 @@ def question(slug: str = "two-sum", **fields: Any) -> Question:
         "rubric": [f"RUBRIC {SECRET} {slug}: O(n) with a dict"],
         "hints": [f"HINT {SECRET} {slug}"],
         "solution": f"SOLUTION {SECRET} {slug}",
+        "wrong_solutions": [{"name": f"WRONG {SECRET} {slug}", "why": "-", "code": "pass"}],
+        "steps": [{"title": f"STEP {SECRET} {slug}", "prompt": "-", "solution": "-"}],
         "hidden_tests": [f"HIDDEN {SECRET} {slug}"],
         "follow_ups": [f"FOLLOWUP {SECRET} {slug}"],
         "red_flags": [f"REDFLAG {SECRET} {slug}"],

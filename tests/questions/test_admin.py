@@ -48,7 +48,9 @@ def test_an_interviewer_edits_a_question(admin_client):
         "rubric": "[]",
         "hints": "[]",
         "solution": question.solution,
+        "wrong_solutions": "[]",
         "hidden_tests": "[]",
+        "steps": "[]",
     }
     response = admin_client.post(f"/admin/questions/question/{question.id}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -50,6 +50,7 @@ TOPICS = {
         "full-text-search",
         "extensions",
         "zero-downtime",
+        "postgresql-unique",
     ],
     "system-design": [
         "scaling",
@@ -65,6 +66,8 @@ TOPICS = {
         "palindrome",
         "punctuation",
         "external-sort",
+        "debugging",
+        "multi-step",
     ],
 }
 
@@ -116,8 +119,23 @@ def test_templates_are_timed_plans_whose_minutes_add_up(bank):
     assert templates.count() >= 5
     assert {"interview", "pair"} <= set(templates.values_list("kind", flat=True))
     for template in templates:
-        minutes = [item.minutes for item in template.items.all()]
-        assert len(minutes) >= 3, template.slug
+        items = list(template.items.select_related("question"))
+        minutes = [item.minutes for item in items]
+        assert len(minutes) >= 2, template.slug
         # Titles announce the length, e.g. "Python screen (45 min)".
         announced = re.search(r"\((\d+) min\)", template.title)
         assert announced and sum(minutes) == int(announced.group(1)), template.slug
+
+
+def test_every_template_gives_each_question_its_expected_time(bank):
+    """A plan fits its length: no question gets less time than its own expected_minutes."""
+    for template in Template.objects.all():
+        items = list(template.items.select_related("question"))
+        short = [
+            (item.question.slug, item.minutes, item.question.expected_minutes)
+            for item in items
+            if item.minutes < item.question.expected_minutes
+        ]
+        assert short == [], template.slug
+        announced = int(re.search(r"\((\d+) min\)", template.title).group(1))
+        assert sum(item.question.expected_minutes for item in items) <= announced, template.slug

@@ -125,9 +125,21 @@ FULL_QUESTION = {
     "rubric": [{"score": 1, "label": "Weak", "description": "Does not run."}],
     "hints": ["Python has a + operator."],
     "solution": "def add(a, b):\n    return a + b\n",
+    "wrong_solutions": [
+        {"name": "minus", "why": "Subtracts.", "code": "def add(a, b):\n    return a - b\n"}
+    ],
     "setup_sql": "",
     "visible_tests": [{"name": "small", "code": "assert add(1, 2) == 3"}],
     "hidden_tests": [{"name": "negative", "code": "assert add(-1, -2) == -3"}],
+    "steps": [
+        {
+            "title": "Three numbers",
+            "prompt": "Now `add(a, b, c=0)`.",
+            "solution": "def add(a, b, c=0):\n    return a + b + c\n",
+            "visible_tests": [],
+            "hidden_tests": [{"name": "three", "code": "assert add(1, 2, 3) == 6"}],
+        }
+    ],
 }
 
 
@@ -204,6 +216,30 @@ BAD_FILES = {
         ),
         "questions[0].hidden_tests: a question with tests needs hidden ones too",
     ),
+    "a step without hidden tests": (
+        GOOD.replace(
+            "tags: [basics]",
+            "tags: [basics]\n    language: python\n    solution: 'def hello(): return 1'\n"
+            "    hidden_tests: [{name: t, code: 'assert hello()'}]\n"
+            "    steps: [{title: Two, prompt: More., solution: 'def hello(): return 2'}]",
+        ),
+        "questions[0].steps[0].hidden_tests: is required",
+    ),
+    "steps on a question that does not run": (
+        GOOD.replace(
+            "tags: [basics]",
+            "tags: [basics]\n    steps: [{title: Two, prompt: More., solution: x,"
+            " hidden_tests: [{name: t, code: 'assert 1'}]}]",
+        ),
+        "questions[0].steps: only a runnable Python question has steps",
+    ),
+    "wrong solutions with nothing to fail": (
+        GOOD.replace(
+            "tags: [basics]",
+            "tags: [basics]\n    wrong_solutions: [{name: n, why: w, code: 'def hello(): pass'}]",
+        ),
+        "questions[0].wrong_solutions: only a question with hidden tests can show one",
+    ),
     "a category slug too long for its column": (
         GOOD.replace("slug: warmups", "slug: " + "w" * 51),
         "category.slug: must be at most 50 characters",
@@ -273,6 +309,14 @@ def test_an_sql_question_loads_with_its_set_up_and_result_set_tests(tmp_path):
         (("expected: [[2]]", "expected: [[2], [1, 2]]"), "rows must all have the same number"),
         (("{name: two, expected", "{name: two, code: x, expected"), "code: unknown field"),
         (("language: sql", "language: python"), "setup_sql: only an sql question has a set-up"),
+        (
+            ("solution:", "wrong_solutions: [{name: n, code: SELECT 1}]\n    solution:"),
+            "wrong_solutions[0].why: is required",
+        ),
+        (
+            ("solution:", "wrong_solutions: [{name: n, why: w, code: ''}]\n    solution:"),
+            "wrong_solutions[0].code: must not be empty",
+        ),
     ],
 )
 def test_a_bad_sql_question_is_refused_with_its_field(tmp_path, change, error):

@@ -1,6 +1,8 @@
 """Every runnable SQL question ships working: its reference solution passes its own tests in
-the sandbox database, and its starter code fails at least one hidden test."""
+the sandbox database, and its starter code and every known-wrong query of the question fail at
+least one hidden test."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,25 @@ async def test_the_starter_code_fails_a_hidden_test(question):
     assert result.tests.failed >= 1
     # The set-up itself runs: the starter shows the schema, it does not break it.
     assert (await run_sql("SELECT 1", question["setup_sql"])).exit_code == 0
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q["slug"])
+async def test_every_wrong_query_fails_a_hidden_test(question):
+    """A wrong query is plausible (it runs and passes some test) and a hidden test fails it."""
+    wrong = question.get("wrong_solutions", [])
+    assert wrong, "a runnable question lists the wrong answers its tests must catch"
+    tests = question["visible_tests"] + question["hidden_tests"]
+    hidden = {test["name"] for test in question["hidden_tests"]}
+    gate = asyncio.Semaphore(3)
+
+    async def verdict(query: str) -> str:
+        async with gate:
+            result = await run_sql_tests(query, question["setup_sql"], tests)
+        failed = {t.name for t in result.tests.results if not t.ok}
+        if result.tests.passed == 0:
+            return "passes nothing: broken, not wrong"
+        return "caught" if failed & hidden else "passes every hidden test"
+
+    found = await asyncio.gather(*(verdict(w["code"]) for w in wrong))
+    names = [w["name"] for w in wrong]
+    assert dict(zip(names, found, strict=True)) == dict.fromkeys(names, "caught")

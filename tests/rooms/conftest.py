@@ -35,6 +35,8 @@ def make_question(slug: str, category: Category, **fields: Any) -> Question:
         "rubric": [f"{SECRET} rubric"],
         "hints": [f"{SECRET} hint"],
         "solution": f"{SECRET} solution",
+        "wrong_solutions": [{"name": f"{SECRET} wrong", "why": "w", "code": "pass"}],
+        "steps": [{"title": f"{SECRET} step", "prompt": "p", "solution": "s", "hidden_tests": []}],
         "hidden_tests": [{"name": f"{SECRET} hidden", "code": "assert True"}],
         "follow_ups": [f"{SECRET} follow-up"],
         "red_flags": [f"{SECRET} red flag"],

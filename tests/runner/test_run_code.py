@@ -59,6 +59,29 @@ def test_a_questions_tests_run_against_a_file(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_multi_step_questions_tests_add_up_step_by_step(tmp_path):
+    question(
+        slug="growing",
+        starter_code="",
+        visible_tests=[{"name": "two", "code": "assert double(2) == 4"}],
+        hidden_tests=[{"name": "zero", "code": "assert double(0) == 0"}],
+        steps=[{"title": "Triple", "prompt": "Add triple(n).", "solution": "-",
+                "hidden_tests": [{"name": "triple", "code": "assert triple(2) == 6"}]}],
+    )  # fmt: skip
+    (tmp_path / "answer.py").write_text("def double(n):\n    return 2 * n\n")
+    answer = str(tmp_path / "answer.py")
+    (first,) = run_code("--question", "growing", "--tests", "hidden", answer)
+    assert first["tests"]["passed"] == 1 and first["tests"]["failed"] == 0
+    (second,) = run_code("--question", "growing", "--tests", "hidden", "--step", "2", answer)
+    assert [(t["name"], t["ok"]) for t in second["tests"]["results"]] == [
+        ("zero", True),
+        ("triple", False),
+    ]
+    with pytest.raises(CommandError, match="question growing has steps 1 to 2"):
+        run_code("--question", "growing", "--step", "3", answer)
+
+
+@pytest.mark.django_db
 def test_sql_files_run_in_the_sandbox_database(tmp_path):
     question(
         slug="sql-top",
@@ -79,7 +102,7 @@ def test_bad_input_is_refused_before_anything_runs(tmp_path):
     (tmp_path / "ok.py").write_text("open('/sandbox/x', 'w')")
     with pytest.raises(CommandError, match="missing.py: cannot be read"):
         run_code(str(tmp_path / "ok.py"), str(tmp_path / "missing.py"))
-    with pytest.raises(CommandError, match="--tests needs --question"):
+    with pytest.raises(CommandError, match="--tests and --step need --question"):
         run_code("--tests", "hidden", str(tmp_path / "ok.py"))
     with pytest.raises(CommandError, match="--jobs must be at least 1"):
         run_code("--jobs", "0", str(tmp_path / "ok.py"))

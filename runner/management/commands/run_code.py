@@ -1,6 +1,6 @@
-"""`manage.py run_code [--language python|sql] [--jobs N] [--question SLUG --tests visible|hidden]
-[--explain] FILE...`: each file through the very sandbox and limits of the room's Run button,
-N at a time, one JSON object per file on stdout, in the order given."""
+"""`manage.py run_code [--language python|sql] [--jobs N] [--question SLUG --tests visible|hidden
+[--step N]] [--explain] FILE...`: each file through the very sandbox and limits of the room's
+Run button, N at a time, one JSON object per file on stdout, in the order given."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions.models import Question
+from questions.services import step_tests
 from runner import sandbox
 from runner.results import Limits, RunResult
 
@@ -27,13 +28,16 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1)")
         parser.add_argument("--question", metavar="SLUG", help="run this question's tests")
         parser.add_argument("--tests", choices=["visible", "hidden"])
+        parser.add_argument(
+            "--step", type=int, help="multi-step questions: the tests up to step N (1 = the first)"
+        )
         parser.add_argument("--explain", action="store_true", help="SQL: the plan, analyzed")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["jobs"] < 1:
             raise CommandError("--jobs must be at least 1")
-        if options["tests"] and not options["question"]:
-            raise CommandError("--tests needs --question SLUG")
+        if (options["tests"] or options["step"]) and not options["question"]:
+            raise CommandError("--tests and --step need --question SLUG")
         question = self._question(options["question"]) if options["question"] else None
         language = options["language"]
         if question and not language:
@@ -49,7 +53,10 @@ class Command(BaseCommand):
         language = language or ("sql" if options["files"][0].endswith(".sql") else "python")
         tests = None
         if question:
-            tests = getattr(question, f"{options['tests'] or 'visible'}_tests")
+            try:
+                tests = step_tests(question, options["step"] or 1, options["tests"] or "visible")
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
             if not tests:
                 raise CommandError(f"question {question.slug} has no {options['tests']} tests")
         if language == "python":
