@@ -8,6 +8,7 @@ import signal
 import socket
 
 import pytest
+
 from tests.control_client import ControlClient
 from tests.editor.typists import Typist, assert_each_once, converged
 from tests.editor.yclient import YClient
