@@ -75,7 +75,7 @@ class DrainingServer(Server):
         except Exception:
             log.exception("drain cut short")
         finally:
-            reactor.stop()
+            reactor.stop()  # type: ignore[misc]
 
     def _applications_done(self) -> bool:
         return all(details["application_instance"].done() for details in self.connections.values()
