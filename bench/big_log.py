@@ -129,7 +129,8 @@ def main() -> None:
     timed(20)
     large = timed(args.samples)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pg_size_pretty(pg_total_relation_size('{DocUpdate._meta.db_table}'))")
+        table = DocUpdate._meta.db_table
+        cursor.execute(f"SELECT pg_size_pretty(pg_total_relation_size('{table}'))")
         size = cursor.fetchone()[0]
     print(f"\nlog: {args.fill + UPDATES:,} rows, {size} with indexes\n")
     print("| what | log | p50 ms | p95 ms | p50 ratio |")
@@ -137,8 +138,8 @@ def main() -> None:
     for what in ("join", "playback"):
         base = statistics.median(empty[what])
         for name, runs in (("empty", empty), (f"{args.fill:,} rows", large)):
-            p50 = statistics.median(runs[what])
-            print(f"| {what} | {name} | {p50:.2f} | {pct(runs[what], 0.95):.2f} | {p50 / base:.2f}x |")
+            p50, p95 = statistics.median(runs[what]), pct(runs[what], 0.95)
+            print(f"| {what} | {name} | {p50:.2f} | {p95:.2f} | {p50 / base:.2f}x |")
 
 
 if __name__ == "__main__":
