@@ -52,6 +52,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/interview_room
 test: export REDIS_URL ?= redis://127.0.0.1:6379/0
 test: setup
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
 	cd frontend && npm test --silent
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)

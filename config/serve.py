@@ -1,5 +1,8 @@
 """Start the server: `python -m config.serve [--bind HOST] [--port PORT] [daphne options]`.
 
+It runs daphne with a graceful drain on SIGTERM (config.drain): a stopped or redeployed
+process's clients reconnect at once to another process behind the load balancer.
+
 Plain `daphne config.asgi:application` works too, but daphne's default limit on a websocket
 message is 1 MiB in both directions, while a room's document may grow to MAX_DOC_BYTES: the
 server could then not send a late joiner the document, nor take a reconnecting browser's
@@ -19,7 +22,7 @@ OPTIONS = [
 
 
 def command(bind: str = "127.0.0.1", port: int | str = 8000, *more: str) -> list[str]:
-    return [sys.executable, "-m", "daphne", "-b", bind, "-p", str(port), *OPTIONS, *more,
+    return [sys.executable, "-m", "config.drain", "-b", bind, "-p", str(port), *OPTIONS, *more,
             "config.asgi:application"]  # fmt: skip
 
 

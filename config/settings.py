@@ -253,6 +253,13 @@ LOGGING = {
 # again what each connection may do): the bound on how long a relay Redis lost can leave a
 # client behind.
 DOC_RESYNC_S = float(os.environ.get("DOC_RESYNC_S", "10"))
+# Rooms ended more than this many days ago lose their keystrokes (`manage.py
+# compact_update_log`): the transcript and the code at 10 s steps stay. Unset: keep them all.
+UPDATE_LOG_RETENTION_DAYS = (
+    int(os.environ["UPDATE_LOG_RETENTION_DAYS"])
+    if os.environ.get("UPDATE_LOG_RETENTION_DAYS")
+    else None
+)
 
 # --- Running candidate code (runner/, see runner/README.md) --------------------------------
 INSTALLED_APPS += ["runner"]

@@ -7,12 +7,13 @@ needs to know how the document is stored, cached or relayed:
 - `code_now` / `code_at`: each named Y.Text's code now, or as it stood at an instant;
 - `update_log` / `checkpoints`: the log itself, for replaying it in a browser;
 - `access_changed`: who may read or write the room changed; open connections learn at once;
+- `fold_log`: an old room's keystrokes folded into checkpoints (editor.retention);
 - `delete`: the room is gone, and its document with it.
 """
 
 from __future__ import annotations
 
-from editor import playback
+from editor import playback, retention
 from editor.hub import STORED, hub
 from editor.models import DocSnapshot, DocUpdate
 from editor.playback import LoggedUpdate
@@ -26,6 +27,8 @@ code_at = playback.code_at
 code_now = playback.code_now
 update_log = playback.update_log
 checkpoints = playback.checkpoints
+fold_log = retention.fold_log
+Folded = retention.Folded
 
 
 def insert_text(room_id: str, name: str, text: str) -> bool:

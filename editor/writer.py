@@ -23,6 +23,7 @@ class UpdateWriter:
         self.queue: list[tuple[PendingUpdate, asyncio.Future[StoredUpdate]]] = []
         self.wakeup = asyncio.Event()
         self.unfolded: Counter[str] = Counter()  # room -> updates written since its last fold
+        self.busy = False  # a batch is being written
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def write(self, pending: PendingUpdate) -> StoredUpdate:
@@ -40,6 +41,7 @@ class UpdateWriter:
             if not batch:
                 continue
             updates = [pending for pending, _ in batch]
+            self.busy = True
             try:
                 results = await docstore().append(Batch(updates))
             except Exception as error:  # every waiter learns its update was not stored
@@ -47,6 +49,8 @@ class UpdateWriter:
                     if not future.done():
                         future.set_exception(error)
                 continue
+            finally:
+                self.busy = False
             for (_, future), stored in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(stored)
@@ -54,6 +58,13 @@ class UpdateWriter:
             for room_id in [room for room, n in self.unfolded.items() if n >= SNAPSHOT_EVERY]:
                 del self.unfolded[room_id]
                 fold_later(room_id)
+
+
+async def flush() -> None:
+    """Every update handed to this process's writer so far is committed (or has failed)."""
+    current = _writers.get(asyncio.get_running_loop())
+    while current is not None and not current.task.done() and (current.queue or current.busy):
+        await asyncio.sleep(0.01)
 
 
 def fold_later(room_id: str) -> None:

@@ -11,6 +11,7 @@ from questions.models import Category, Question
 from relay import relay
 from rooms.models import Room, RoomQuestion
 from rooms.seats import create_seat
+from tests.cluster import Cluster
 from tests.servers import DaphneServer, RedisServer
 
 
@@ -35,6 +36,22 @@ def daphne_servers(transactional_db):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster_hosts(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        hosts = Cluster().start()
+    yield hosts
+    hosts.stop()
+
+
+@pytest.fixture
+def cluster(cluster_hosts, transactional_db):
+    """Three daphne hosts behind HAProxy (deploy/haproxy.cfg), on the test database, shared by
+    a module's tests; a host a test killed or stopped is started again after it."""
+    yield cluster_hosts
+    cluster_hosts.heal()
 
 
 @pytest.fixture(scope="module")

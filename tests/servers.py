@@ -65,7 +65,7 @@ class DaphneServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> "DaphneServer":
+    def start(self, timeout: float = 60) -> "DaphneServer":
         self.process = subprocess.Popen(
             serve.command("127.0.0.1", self.port),
             cwd=ROOT,

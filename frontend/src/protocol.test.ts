@@ -100,6 +100,18 @@ describe("control channel client", () => {
     expect(states).toEqual(["connected", "reconnecting", "connected"]);
   });
 
+  it("reconnects at once when the server closes for a restart (1012), not after the backoff", () => {
+    const c = client();
+    c.connect();
+    sockets[0].open();
+    sockets[0].drop(1012);
+    expect(c.status).toBe("reconnecting");
+    vi.advanceTimersByTime(101);
+    expect(sockets).toHaveLength(2);
+    sockets[1].open();
+    expect(c.status).toBe("connected");
+  });
+
   it("drops a socket that looks open when the browser goes offline, and retries at once when back", () => {
     const c = client();
     const seen: string[] = [];

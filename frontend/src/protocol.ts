@@ -35,6 +35,9 @@ export const FINAL_CODES: Record<number, string> = {
   4429: "This seat is open in too many tabs; close one and reload.",
 };
 
+/** The server is restarting (a graceful drain): another server takes the room at once. */
+export const SERVICE_RESTART = 1012;
+
 /** Delay before reconnect attempt n (0-based): doubling from 500 ms up to 8 s, with jitter. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(8000, 500 * 2 ** attempt);
@@ -109,7 +112,7 @@ export class ControlClient {
         return;
       }
       this.setStatus("reconnecting");
-      this.retryLater();
+      this.retryLater(ev.code === SERVICE_RESTART);
     };
     socket.onerror = () => {
       /* onclose follows and schedules the retry */
@@ -181,11 +184,13 @@ export class ControlClient {
     if (frame && typeof frame === "object" && typeof (frame as Frame).type === "string") this.emit(frame as Frame);
   }
 
-  private retryLater(): void {
+  /** Retry after the backoff; at once (within 100 ms, spread) after a server's drain. */
+  private retryLater(soon = false): void {
+    const delay = soon ? Math.round(Math.random() * 100) : backoffMs(this.attempt++);
     this.timers.push(
       setTimeout(() => {
         if (!this.socket && !this.stopped) this.connect();
-      }, backoffMs(this.attempt++)),
+      }, delay),
     );
   }
 
