@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -814,6 +815,8 @@ def main() -> None:
     parser.add_argument("--skip-typing", action="store_true")
     parser.add_argument("--skip-join", action="store_true")
     args = parser.parse_args()
+    # Stopped from outside: still stop every process it started (the `finally` blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     if not LOADGEN.exists() or not REFERENCE.exists():
         sys.exit("run `npm ci` in bench/ first")
     ensure_database()
