@@ -362,8 +362,12 @@ class OurServer:
         self.exclude_backends: set[int] = set()  # the benchmark's own connections
 
     def start(self) -> OurServer:
-        for daphne in self.daphnes:
-            daphne.start()
+        try:
+            for daphne in self.daphnes:
+                daphne.start(timeout=90)  # a busy machine starts Django slowly
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def pids(self) -> list[int]:
@@ -394,7 +398,7 @@ class OurServer:
             self.errors += [x for x in lines if x.strip() and not any(n in x for n in noise)]
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
