@@ -2,13 +2,15 @@
 
 Ours: the room channel (`ws/rooms/<room>/`) on two daphne processes, PostgreSQL and Redis. The
 peer: a plain Channels consumer on channels_redis's pub/sub layer (`bench/control_peer.py`),
-also on two daphne processes and the same Redis. Per room an interviewer on one process sends a
-chat message every 1.5 s (random phase per room) and the candidate on the other process is
-timed from the send until the frame arrives. Ours checks the seat and its rate, stores the
-message and its transcript event, then fans out through its relay; the peer only fans out.
+also on two daphne processes and the same Redis. Per room an interviewer on one process sends
+a chat message every `--period` seconds (1.5 by default; random phase per room) and the
+candidate on the other process is timed from the send until the frame arrives. Ours checks
+the seat and its rate, stores the message and its transcript event, then fans out through its
+relay; the peer only fans out.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ir_bench REDIS_URL=redis://127.0.0.1:6379/3 \\
-        .venv/bin/python bench/control_fanout.py [--rooms 200] [--duration 20] [--runs 3]
+        .venv/bin/python bench/control_fanout.py [--rooms 200] [--duration 20] [--runs 3] \\
+            [--period 1.5]
 
 Each run adds its rooms to DATABASE_URL's database (a database of its own for benchmarks).
 Every process it starts listens on 127.0.0.1 and is stopped at the end.
@@ -43,8 +45,6 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from rooms import actions  # noqa: E402
 from tests.servers import DaphneServer, RedisServer, free_port  # noqa: E402
-
-PERIOD_S = 1.5  # a chat message per room (ours allows 5, then 1 a second)
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -118,7 +118,11 @@ class OurServer:
 
 
 async def run(
-    a: PeerServer | OurServer, b: PeerServer | OurServer, rooms: list[Any], duration: float
+    a: PeerServer | OurServer,
+    b: PeerServer | OurServer,
+    rooms: list[Any],
+    duration: float,
+    period: float,
 ) -> dict[str, Any]:
     sent: dict[str, float] = {}
     latencies: list[float] = []
@@ -155,14 +159,14 @@ async def run(
     stop_at = time.perf_counter() + duration
 
     async def type_in(index: int, sender: Any) -> None:
-        await asyncio.sleep(random.random() * PERIOD_S)
+        await asyncio.sleep(random.random() * period)
         seq = 0
         while time.perf_counter() < stop_at:
             seq += 1
             text = f"m{index}.{seq}"
             sent[text] = time.perf_counter()
             await sender.send(json.dumps({"type": "chat.send", "text": text}))
-            await asyncio.sleep(PERIOD_S)
+            await asyncio.sleep(period)
 
     await asyncio.gather(*(type_in(i, pair[0]) for i, pair in enumerate(pairs)))
     deadline = time.perf_counter() + 10
@@ -187,6 +191,9 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=200)
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--period", type=float, default=1.5, help="seconds between a room's messages (>= 1)"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     owner, _ = User.objects.get_or_create(username="bench")
@@ -199,7 +206,7 @@ def main() -> None:
                 kind = PeerServer if name == "peer" else OurServer
                 a, b = kind(redis.url).start(), kind(redis.url).start()
                 try:
-                    result = asyncio.run(run(a, b, rooms, args.duration))
+                    result = asyncio.run(run(a, b, rooms, args.duration, args.period))
                 finally:
                     a.stop()
                     b.stop()
@@ -209,7 +216,7 @@ def main() -> None:
         redis.kill()
     print(
         f"\nA chat message to the other member of each of {args.rooms} rooms, across two"
-        f" processes, one every {PERIOD_S:g} s per room, {args.duration:g} s per run:\n"
+        f" processes, one every {args.period:g} s per room, {args.duration:g} s per run:\n"
     )
     print("| server | p50 ms | p99 ms | max ms | sent | seen |")
     print("|---|---|---|---|---|---|")
