@@ -2,7 +2,7 @@
 
 A connection learns what it may do from the access gate (editor.access) when it opens, and
 again whenever access to its room changes: it closes, or goes on read-only. An update is
-checked (size, rights, that pycrdt can apply it), committed, and only then relayed: to
+checked (size, rights, that pycrdt can apply it), stored durably, and only then relayed: to
 the room's connections on this process directly (editor.hub), to the other processes through
 Redis (relay). Sync requests are answered from the process's cached copy of the document,
 caught up from the log first. Each connection forwards to its client the room's updates in
@@ -258,12 +258,6 @@ class DocConsumer(AsyncWebsocketConsumer):
     @property
     def seat(self) -> int:
         return self.access.seat_id or 0
-
-    async def sync_again(self) -> None:
-        room, self.room = self.room, None
-        if room is not None:
-            await hub().close(room, self)
-        await self.close(code=limits.CLOSE_NOT_STORED, reason="server restarted, resync")
 
     async def change_access(self, access: Access) -> None:
         """Access to the room changed: close, or go on with the new rights at once."""

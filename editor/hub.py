@@ -71,9 +71,6 @@ class Member(Protocol):
     async def change_access(self, access: Access) -> None:
         """What this connection may do changed: close it, or go on with the new rights."""
 
-    async def sync_again(self) -> None:
-        """Close, so that the client connects and syncs again (sending what we lack)."""
-
 
 class RoomDoc:
     def __init__(self, room_id: str, loaded: LoadedDoc) -> None:
@@ -218,7 +215,6 @@ class Hub:
         self.rooms: dict[str, RoomDoc] = {}
         self.loading: dict[str, asyncio.Lock] = {}
         self.catching_up: asyncio.Task[None] | None = None
-        self._forgetting: set[asyncio.Task[None]] = set()
 
     async def open(self, room_id: str, member: Member) -> RoomDoc:
         lock = self.loading.setdefault(room_id, asyncio.Lock())
@@ -250,7 +246,6 @@ class Hub:
             self.catching_up.cancel()
 
     def _listen(self) -> None:
-        docstore().on_lost = self.forget_all
         bus = relay()
         for kind in (UPDATE, AWARENESS, AWARENESS_QUERY, STORED, ACCESS, MISSED):
             bus.on(kind, self.on_relayed)
@@ -283,26 +278,6 @@ class Hub:
                     states = encode_awareness(list(member.own_awareness.values()))
                     seat = AWARENESS_SEAT.pack(member.access.seat_id or 0)
                     relay().publish(room.room_id, AWARENESS, seat + states)
-
-    def forget_all(self) -> None:
-        """The database connection broke, and the log may have lost what it acknowledged
-        last (a crash of PostgreSQL): every room is forgotten, to be loaded again from the
-        log, and every connection closed, so its client syncs again and sends what the log
-        lacks."""
-        rooms, self.rooms = list(self.rooms.values()), {}
-        self.loading.clear()
-        if rooms:
-            log.warning("database connection lost: %d rooms sync again", len(rooms))
-        task = asyncio.get_running_loop().create_task(self._forget(rooms))
-        self._forgetting.add(task)
-        task.add_done_callback(self._forgetting.discard)
-
-    async def _forget(self, rooms: list[RoomDoc]) -> None:
-        for room in rooms:
-            with contextlib.suppress(Exception):
-                await relay().unlisten(room.room_id)
-            for member in list(room.members):
-                await _isolated(member.sync_again(), member)
 
     async def recover(self) -> None:
         """Redis works again after failing: whatever was relayed meanwhile, the log has."""

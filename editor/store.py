@@ -22,7 +22,7 @@ import uuid
 import weakref
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -64,15 +64,6 @@ class Batch:
 
 class DocStore(ABC):
     """Where the live document channel reads and writes the log (one per server process)."""
-
-    # Called when a connection to the database broke: updates it acknowledged in the last
-    # moments may be gone (see editor.store_postgres), so what the process holds in memory
-    # may be ahead of the log.
-    on_lost: Callable[[], None] | None = None
-
-    def lost(self) -> None:
-        if self.on_lost is not None:
-            self.on_lost()
 
     @abstractmethod
     async def append(self, batch: Batch) -> list[StoredUpdate]:

@@ -66,13 +66,7 @@ _INSERT_SQL = (
 # ids grow in commit order; keys are taken in ascending order, so two writers never wait on
 # each other's locks in a cycle. (Not psycopg's pipeline mode: waiting for its results spins
 # on a socket that is always writable, which cost a busy process a quarter of its time.)
-#
-# The batch commits without waiting for its WAL to reach the disk (`synchronous_commit = off`,
-# for these writes only): PostgreSQL writes it out within 3 x wal_writer_delay (0.6 s by
-# default). Only a crash of PostgreSQL itself (or of its machine) can lose a batch it
-# acknowledged; every process then finds its connections broken and makes its clients sync
-# again (PostgresStore.on_lost), and they send back what the log lost.
-_BATCH_SQL = f"SET LOCAL synchronous_commit = off; {_LOCK_SQL}; {_LAST_IDS_SQL}; {_INSERT_SQL}"
+_BATCH_SQL = f"{_LOCK_SQL}; {_LAST_IDS_SQL}; {_INSERT_SQL}"
 _PRUNE_SQL = f"; DELETE FROM {_BATCHES} WHERE at < now() - interval '1 hour'"
 _BATCH_IDS_SQL = f"SELECT ids FROM {_BATCHES} WHERE key = %s"
 _PREVIOUS_SQL = (
@@ -98,45 +92,24 @@ async def connect() -> psycopg.AsyncConnection[Any]:
 Work = Callable[[psycopg.AsyncConnection[Any], bool], Awaitable[T]]
 
 
-class Breaks:
-    """How often a process's connections were found broken: each break is reported once, and
-    the process's other connection is then opened anew before its next use rather than
-    reporting the same break again."""
-
-    def __init__(self, report: Callable[[], None]) -> None:
-        self.count = 0
-        self.report = report
-
-
 class LoopConnection:
     """One asyncio connection, opened when first needed and again after it broke (a PostgreSQL
     restart). psycopg runs one statement at a time on it; callers queue."""
 
-    def __init__(self, breaks: Breaks) -> None:
+    def __init__(self) -> None:
         self.conn: psycopg.AsyncConnection[Any] | None = None
-        self.breaks = breaks
-        self.opened_at = 0  # breaks.count when it was opened
-
-    async def _open(self) -> psycopg.AsyncConnection[Any]:
-        if self.conn is not None:
-            await self.conn.close()
-        self.opened_at = self.breaks.count
-        self.conn = await connect()
-        return self.conn
 
     async def run(self, work: Work[T]) -> T:
         """Runs `work(conn, retried=False)`; if the connection turns out broken, once more on
         a new one with `retried=True` (the first attempt may have committed)."""
-        conn = self.conn
-        if conn is None or conn.closed or self.opened_at < self.breaks.count:
-            conn = await self._open()
+        if self.conn is None or self.conn.closed:
+            self.conn = await connect()
         try:
-            return await work(conn, False)
+            return await work(self.conn, False)
         except psycopg.OperationalError:
-            if self.opened_at == self.breaks.count:  # news: the other one is reopened too
-                self.breaks.count += 1
-                self.breaks.report()
-            return await work(await self._open(), True)
+            await self.conn.close()
+            self.conn = await connect()
+            return await work(self.conn, True)
 
     async def close(self) -> None:
         if self.conn is not None:
@@ -146,9 +119,8 @@ class LoopConnection:
 
 class PostgresStore(DocStore):
     def __init__(self) -> None:
-        breaks = Breaks(self.lost)
-        self.reads = LoopConnection(breaks)
-        self.writes = LoopConnection(breaks)
+        self.reads = LoopConnection()
+        self.writes = LoopConnection()
         self.batches = 0
 
     async def close(self) -> None:
@@ -173,8 +145,7 @@ class PostgresStore(DocStore):
                 return done
         async with psycopg.AsyncClientCursor(conn) as cursor:
             await cursor.execute(_BATCH_SQL + (_PRUNE_SQL if prune else ""), _params(batch))
-            cursor.nextset()  # past the SET
-            cursor.nextset()  # past the locks
+            cursor.nextset()
             last = {room_id: last_id or 0 for room_id, last_id in await cursor.fetchall()}
             cursor.nextset()
             ids = [update_id for (update_id,) in await cursor.fetchall()]

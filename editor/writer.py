@@ -1,4 +1,4 @@
-"""Group commit of document updates: committed in PostgreSQL before anyone sees them.
+"""Group commit of document updates: durable in PostgreSQL before anyone sees them.
 
 Updates queue up while a batch is being written; the next batch takes all of them in one
 transaction. Under load batches grow, so throughput scales without ever skipping durability.
