@@ -1,20 +1,27 @@
-"""Shared editor under load: this server (daphne + PostgreSQL + Redis) beside the y-websocket
-reference server (1.5.4, `bin/server.js`, in memory), in one run, driven by the same generator.
+"""Shared editor under load: this server (daphne + PostgreSQL + Redis) beside Hocuspocus, the
+Yjs server a team would deploy instead (4.7.0, two instances with its Redis and Database
+extensions, storing into PostgreSQL, debounced as shipped), and the y-websocket reference
+server (1.5.4, `bin/server.js`, in memory: the limit), in one run, driven by the same
+generator.
 
-For each room count: per room one typist and one watcher (real npm y-websocket clients,
-`bench/loadgen.mjs`), the typist appending a numbered marker 5 times a second; measured are
-keystroke-to-screen latency (typist's insert until the watcher's Y.Text shows it), markers
-lost, whether the watcher, the typist and (for ours) the document stored in PostgreSQL end up
-identical, and server memory per connection. Then joining a room of 50,000 stored single-
-keystroke updates: a fresh client's connect until its first sync completes.
+For each room count: per room one typist and one watcher (`bench/loadgen.mjs`: the npm
+y-websocket provider against ours and the reference, `@hocuspocus/provider` against
+Hocuspocus), the typist appending a numbered marker 5 times a second and the watcher on the
+other process; measured are keystroke-to-screen latency (typist's insert until the watcher's
+Y.Text shows it), markers lost, whether the watcher, the typist and the document stored in
+PostgreSQL end up identical, server memory per connection, and CPU: the servers', a Redis of
+the benchmark's own and the PostgreSQL backends serving them, from all connected until a second
+after the last client left. Then joining a room of 50,000 stored single-keystroke updates: a
+fresh client's connect until its first sync completes.
 
     cd bench && npm ci && cd ..
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ir_bench REDIS_URL=redis://127.0.0.1:6379/3 \\
         .venv/bin/python bench/editor_latency.py
 
 DATABASE_URL must name a database of its own for benchmarks (created and migrated if
-missing); rooms are added to it on every run. Prints a table and writes it as JSON to
-bench/results/. Every process it starts listens on 127.0.0.1 and is stopped at the end.
+missing; Hocuspocus stores into another, its name + `_hocuspocus`); rooms are added to it on
+every run. Prints a table and writes it as JSON to bench/results/. Every process it starts
+listens on 127.0.0.1 and is stopped at the end.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ import hashlib
 import json
 import os
 import random
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -65,6 +74,8 @@ from tests.servers import DaphneServer, free_port  # noqa: E402
 
 LOADGEN = BENCH / "loadgen.mjs"
 REFERENCE = BENCH / "node_modules" / "y-websocket" / "bin" / "server.js"
+HOCUSPOCUS = BENCH / "hocuspocus.mjs"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- set-up -------------------------------------------------------------------------------
@@ -141,6 +152,82 @@ def drain(stream: Any, tail: list[str]) -> None:
         del tail[:-50]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def database_params(name: str | None = None) -> dict[str, Any]:
+    params = connection.settings_dict
+    return {
+        "host": params["HOST"] or "127.0.0.1",
+        "port": params["PORT"] or 5432,
+        "user": params["USER"],
+        "password": params["PASSWORD"] or None,
+        "dbname": name or params["NAME"],
+    }
+
+
+def database_url(name: str) -> str:
+    p = database_params(name)
+    return f"postgres://{p['user']}@{p['host']}:{p['port']}/{name}"
+
+
+def postgres_backends(dbname: str, exclude: set[int]) -> list[int]:
+    """Server processes of PostgreSQL serving connections to `dbname` (but `exclude`)."""
+    with psycopg.connect(**database_params("postgres"), autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [dbname]
+        ).fetchall()
+    return [pid for (pid,) in rows if pid not in exclude]
+
+
+class BenchRedis:
+    """A Redis server of the benchmark's own (in memory, no persistence), so that its CPU is
+    the servers' alone; both multi-process servers use it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+
+    def start(self) -> BenchRedis:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--loglevel",
+                "warning",
+            ],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 class ReferenceServer:
     """y-websocket 1.5.4's own server (`bin/server.js`): documents in memory, no auth."""
 
@@ -160,6 +247,9 @@ class ReferenceServer:
     def pids(self) -> list[int]:
         return [self.process.pid]
 
+    def cpu_pids(self) -> dict[str, list[int]]:
+        return {"server": self.pids()}
+
     def client(self, room: str, token: str | None = None) -> dict[str, Any]:
         return {"server": f"ws://127.0.0.1:{self.port}", "room": room}
 
@@ -172,24 +262,124 @@ class ReferenceServer:
         self.process.wait(timeout=10)
 
 
+class HocuspocusServer:
+    """Hocuspocus (`bench/hocuspocus.mjs`) as deployed on more than one instance: its Redis
+    extension between the instances, its Database extension storing into PostgreSQL (a
+    database of its own: DATABASE_URL's name + `_hocuspocus`), debounced as shipped."""
+
+    def __init__(self, processes: int, redis: BenchRedis) -> None:
+        self.ports = [free_port() for _ in range(processes)]
+        self.redis = redis
+        self.dbname = f"{connection.settings_dict['NAME']}_hocuspocus"
+        self.errors: list[str] = []
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> HocuspocusServer:
+        create_database(self.dbname)
+        for index, port in enumerate(self.ports):
+            env = {
+                **os.environ,
+                "PORT": str(port),
+                "NAME": f"hocuspocus-{index}",
+                "REDIS_URL": self.redis.url,
+                "PG_URL": database_url(self.dbname),
+            }
+            process = subprocess.Popen(
+                ["node", str(HOCUSPOCUS)], env=env, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )  # fmt: skip
+            threading.Thread(target=drain, args=(process.stderr, self.errors), daemon=True).start()
+            self.processes.append(process)
+        for port, process in zip(self.ports, self.processes, strict=True):
+            wait_healthy(f"http://127.0.0.1:{port}/", process)
+        return self
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
+
+    def cpu_pids(self) -> dict[str, list[int]]:
+        return {
+            "server": self.pids(),
+            "redis": [self.redis.process.pid],
+            "postgres": postgres_backends(self.dbname, set()),
+        }
+
+    def client(self, room: str, token: str | None = None, process: int = 0) -> dict[str, Any]:
+        port = self.ports[process % len(self.ports)]
+        return {"kind": "hocuspocus", "server": f"ws://127.0.0.1:{port}", "room": room}
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.ports[0]}"
+
+    def stop(self) -> None:
+        # SIGTERM: each instance stores its documents still waiting for the debounce, then exits.
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
+        self.errors = [x for x in self.errors if not x.startswith("listening on")]
+
+    def stored_hashes(self, room_results: list[dict[str, Any]]) -> int:
+        """Rooms whose document stored in PostgreSQL holds the typist's final text."""
+        with psycopg.connect(**database_params(self.dbname)) as db:
+            rows = dict(
+                db.execute(
+                    "SELECT name, data FROM hocuspocus_documents WHERE name = ANY(%s)",
+                    [[r["room"] for r in room_results]],
+                ).fetchall()
+            )
+        matches = 0
+        for room in room_results:
+            if room["room"] not in rows:
+                continue
+            doc: Doc = Doc()
+            doc.apply_update(bytes(rows[room["room"]]))
+            code = str(doc.get(room["text"], type=Text))
+            matches += hashlib.sha256(code.encode()).hexdigest() == room["sha256"]
+        return matches
+
+
+def create_database(name: str) -> None:
+    with psycopg.connect(**database_params("postgres"), autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 class OurServer:
     """This server as deployed: daphne processes (DEBUG off) on PostgreSQL and Redis."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, redis: BenchRedis | None = None) -> None:
         # One public origin for all processes, as behind a load balancer: browsers' (and the
         # load generator's) Origin is that one, whichever process takes the connection.
         ports = [free_port() for _ in range(processes)]
         env = {"DEBUG": "0", "LOG_LEVEL": "WARNING", "PUBLIC_URL": f"http://127.0.0.1:{ports[0]}"}
+        if redis is not None:
+            env["REDIS_URL"] = redis.url
+        self.redis = redis
         self.daphnes = [DaphneServer(port=port, env=env) for port in ports]
         self.errors: list[str] = []
+        self.exclude_backends: set[int] = set()  # the benchmark's own connections
 
     def start(self) -> OurServer:
-        for daphne in self.daphnes:
-            daphne.start()
+        try:
+            for daphne in self.daphnes:
+                daphne.start(timeout=90)  # a busy machine starts Django slowly
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def pids(self) -> list[int]:
         return [d.process.pid for d in self.daphnes if d.process]
+
+    def cpu_pids(self) -> dict[str, list[int]]:
+        dbname = connection.settings_dict["NAME"]
+        return {
+            "server": self.pids(),
+            "redis": [self.redis.process.pid] if self.redis else [],
+            "postgres": postgres_backends(dbname, self.exclude_backends),
+        }
 
     def client(self, room: str, token: str, process: int = 0) -> dict[str, Any]:
         daphne = self.daphnes[process % len(self.daphnes)]
@@ -208,7 +398,7 @@ class OurServer:
             self.errors += [x for x in lines if x.strip() and not any(n in x for n in noise)]
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -227,6 +417,8 @@ class CommitProbe:
 
     def __init__(self) -> None:
         self.times: list[float] = []
+        self.backend_pid = 0
+        self.started = threading.Event()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -241,6 +433,8 @@ class CommitProbe:
         ) as probe:
             probe.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (at timestamptz)")
             probe.commit()
+            self.backend_pid = probe.info.backend_pid
+            self.started.set()
             while not self.stopping.wait(0.05):
                 start = time.perf_counter()
                 probe.execute("INSERT INTO bench_commit_probe VALUES (now())")
@@ -251,6 +445,7 @@ class CommitProbe:
 
     def __enter__(self) -> CommitProbe:
         self.thread.start()
+        self.started.wait(timeout=10)
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -335,6 +530,7 @@ class TypingResult:
     generator_lag_p99_ms: float
     connect_s: float
     commits: dict[str, float]
+    cpu: dict[str, float]  # CPU seconds over the run: server, redis, postgres
     room_hashes: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -344,6 +540,22 @@ class TypingResult:
     @property
     def p99(self) -> float:
         return pct(self.latencies, 0.99)
+
+    @property
+    def max(self) -> float:
+        return max(self.latencies, default=float("nan"))
+
+    @property
+    def cpu_total(self) -> float:
+        return sum(self.cpu.values())
+
+    @property
+    def cpu_ms_per_keystroke(self) -> float:
+        return 1000 * self.cpu_total / self.sent if self.sent else float("nan")
+
+    @property
+    def keystrokes_per_core_second(self) -> float:
+        return self.sent / self.cpu_total if self.cpu_total else float("nan")
 
     @property
     def converged(self) -> bool:
@@ -360,6 +572,7 @@ class TypingResult:
             "rooms": self.rooms,
             "p50_ms": self.p50,
             "p99_ms": self.p99,
+            "max_ms": self.max,
             "sent": self.sent,
             "seen": self.seen,
             "lost": self.sent - self.seen,
@@ -373,19 +586,25 @@ class TypingResult:
             "generator_loop_lag_p99_ms": self.generator_lag_p99_ms,
             "connect_s": self.connect_s,
             "probe_commit_ms": self.commits,
+            "cpu_s": self.cpu,
+            "cpu_ms_per_keystroke": self.cpu_ms_per_keystroke,
+            "keystrokes_per_core_second": self.keystrokes_per_core_second,
         }
 
 
 def typing_run(
     name: str,
-    server: ReferenceServer | OurServer,
+    server: ReferenceServer | OurServer | HocuspocusServer,
     rooms: list[BenchRoom],
     args: argparse.Namespace,
 ) -> TypingResult:
     processes = len(server.pids())
     specs = []
     for index, room in enumerate(rooms):
-        if isinstance(server, OurServer):
+        if isinstance(server, HocuspocusServer):
+            typist = server.client(room.room_id, None, index)
+            watcher = server.client(room.room_id, None, index + 1)
+        elif isinstance(server, OurServer):
             # With several processes the watcher is on another one than the typist: every
             # keystroke crosses the channel layer, as behind a load balancer.
             typist = server.client(room.room_id, room.typist_token, index)
@@ -409,9 +628,14 @@ def typing_run(
     jobs = [j for j in jobs if j["rooms"]]
     idle = sum(rss_bytes(pid) for pid in server.pids())
     loaded = [idle]
+    cpu_start: dict[int, float] = {}
 
     def sample_memory() -> None:
-        # Everyone is connected: sample the servers' memory through the typing phase.
+        # Everyone is connected: the CPU account starts; sample the servers' memory through
+        # the typing phase.
+        for pids in server.cpu_pids().values():
+            cpu_start.update({pid: cpu_seconds(pid) for pid in pids})
+
         def sample() -> None:
             end = time.monotonic() + args.duration
             while time.monotonic() < end:
@@ -421,11 +645,25 @@ def typing_run(
         threading.Thread(target=sample, daemon=True).start()
 
     with CommitProbe() as probe:
+        if isinstance(server, OurServer):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                server.exclude_backends = {cursor.fetchone()[0], probe.backend_pid}
         results = run_loadgen(jobs, on_ready=sample_memory)
+        # The CPU account ends a second after the last client left (Hocuspocus stores a
+        # document as its last client leaves); a process that started meanwhile counts whole.
+        time.sleep(1)
+        cpu = {
+            kind: sum(cpu_seconds(pid) - cpu_start.get(pid, 0.0) for pid in pids)
+            for kind, pids in server.cpu_pids().items()
+        }
     room_results = [room for result in results for room in result["rooms"]]
     stored = None
     if isinstance(server, OurServer):
         stored = count_stored_matches(room_results)
+    elif isinstance(server, HocuspocusServer):
+        server.stop()  # it stores what is still waiting for its debounce as it stops
+        stored = server.stored_hashes(room_results)
     print(f"  {name}: {len(room_results)} rooms, {processes} process(es) done", flush=True)
     return TypingResult(
         server=name,
@@ -442,6 +680,7 @@ def typing_run(
         generator_lag_p99_ms=max(r["generator_loop_lag_p99_ms"] for r in results),
         connect_s=max(r["connect_s"] for r in results),
         commits=probe.summary(),
+        cpu=cpu,
     )
 
 
@@ -536,6 +775,27 @@ def join_run(
     return result["times"], result["text_length"]
 
 
+def typing_server(
+    name: str, count: int, redis: BenchRedis, args: argparse.Namespace
+) -> TypingResult:
+    """One typing run against a freshly started server of that kind."""
+    server: ReferenceServer | OurServer | HocuspocusServer
+    if name == "reference":
+        server, label = ReferenceServer(), "in-memory limit"
+    elif name == "hocuspocus":
+        server, label = HocuspocusServer(args.processes, redis), f"Hocuspocus x{args.processes}"
+    else:
+        server, label = OurServer(args.processes, redis), f"ours x{args.processes}"
+    server.start()
+    try:
+        result = typing_run(label, server, make_rooms(count), args)
+    finally:
+        server.stop()
+    if server.errors:
+        print("  server log (tail):", *server.errors[-8:], sep="\n    ")
+    return result
+
+
 # --- report -------------------------------------------------------------------------------
 
 
@@ -549,9 +809,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="load generator processes")
     parser.add_argument("--joins", type=int, default=20)
     parser.add_argument("--join-updates", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=1, help="interleaved runs of every count")
+    parser.add_argument(
+        "--servers",
+        default="reference,hocuspocus,ours",
+        type=lambda value: value.split(","),
+        help="servers in the order they run, comma-separated: reference, hocuspocus, ours",
+    )
     parser.add_argument("--skip-typing", action="store_true")
     parser.add_argument("--skip-join", action="store_true")
     args = parser.parse_args()
+    # Stopped from outside: still stop every process it started (the `finally` blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     if not LOADGEN.exists() or not REFERENCE.exists():
         sys.exit("run `npm ci` in bench/ first")
     ensure_database()
@@ -564,24 +833,18 @@ def main() -> None:
         "typing": [],
         "join": None,
     }
-    typing: list[tuple[TypingResult, TypingResult]] = []
+    typing: list[list[TypingResult]] = []
     if not args.skip_typing:
-        for count in [int(n) for n in args.rooms.split(",")]:
-            print(f"{count} rooms", flush=True)
-            reference = ReferenceServer().start()
-            try:
-                ref = typing_run("reference", reference, make_rooms(count), args)
-            finally:
-                reference.stop()
-            ours_server = OurServer(args.processes).start()
-            try:
-                ours = typing_run(f"ours x{args.processes}", ours_server, make_rooms(count), args)
-            finally:
-                ours_server.stop()
-            if ours_server.errors:
-                print("  server log (tail):", *ours_server.errors[-8:], sep="\n    ")
-            typing.append((ref, ours))
-            report["typing"].append({"reference": ref.summary(), "ours": ours.summary()})
+        redis = BenchRedis().start()
+        try:
+            for run in range(args.runs):
+                for count in [int(n) for n in args.rooms.split(",")]:
+                    print(f"run {run + 1}, {count} rooms", flush=True)
+                    row = [typing_server(name, count, redis, args) for name in args.servers]
+                    typing.append(row)
+                    report["typing"].append({r.server: r.summary() for r in row})
+        finally:
+            redis.stop()
     join: dict[str, Any] | None = None
     if not args.skip_join:
         print(f"joining a room of {args.join_updates} updates", flush=True)
@@ -620,33 +883,49 @@ def main() -> None:
 
 
 def print_report(
-    typing: list[tuple[TypingResult, TypingResult]],
+    typing: list[list[TypingResult]],
     join: dict[str, Any] | None,
     args: argparse.Namespace,
 ) -> None:
     print(
         f"\n{args.duration:g} s of typing at {args.rate:g} keystrokes/s per room;"
-        f" ours = {args.processes} daphne process(es), PostgreSQL, Redis;"
-        f" {os.cpu_count()} cores\n"
+        f" {args.processes} processes of Hocuspocus and of ours, on PostgreSQL and Redis;"
+        f" {os.cpu_count()} cores; CPU = server + Redis + PostgreSQL backends over the run\n"
     )
     header = (
-        "| rooms | server | p50 ms | p99 ms | p50 ratio | p99 ratio | sent | seen | lost"
-        " | converged | KiB/conn | gen CPU | commit p50/p99 ms |"
+        "| rooms | server | p50 ms | p99 ms | max ms | lost | converged | stored | CPU s"
+        " (server/Redis/PG) | CPU ms per keystroke | keystrokes per core-s | gen CPU"
+        " | commit p50/p99 ms |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
-    for ref, ours in typing:
-        for result in (ref, ours):
-            is_ours = result is ours
+    for row in typing:
+        for r in row:
+            stored = "-" if r.stored_rooms is None else f"{r.stored_rooms}/{r.rooms}"
+            cpu = "/".join(f"{r.cpu.get(k, 0):.1f}" for k in ("server", "redis", "postgres"))
             print(
-                f"| {result.rooms} | {result.server} | {result.p50:.1f} | {result.p99:.1f}"
-                f" | {ours.p50 / ref.p50 if is_ours else 1:.2f}x"
-                f" | {ours.p99 / ref.p99 if is_ours else 1:.2f}x"
-                f" | {result.sent} | {result.seen} | {result.sent - result.seen}"
-                f" | {'yes' if result.converged else 'NO'}"
-                f"{' (+PostgreSQL)' if result.stored_rooms is not None else ''}"
-                f" | {result.rss_per_connection / 1024:.0f} | {result.generator_cpu:.2f}"
-                f" | {result.commits['p50_ms']:.1f} / {result.commits['p99_ms']:.0f} |"
+                f"| {r.rooms} | {r.server} | {r.p50:.1f} | {r.p99:.1f} | {r.max:.0f}"
+                f" | {r.sent - r.seen} of {r.sent} | {r.converged_rooms}/{r.rooms} | {stored}"
+                f" | {r.cpu_total:.1f} ({cpu}) | {r.cpu_ms_per_keystroke:.2f}"
+                f" | {r.keystrokes_per_core_second:.0f} | {r.generator_cpu:.2f}"
+                f" | {r.commits['p50_ms']:.1f} / {r.commits['p99_ms']:.0f} |"
+            )
+    ratios = [
+        (row[0].rooms, ours, peer)
+        for row in typing
+        for ours in row
+        for peer in row
+        if ours.server.startswith("ours") and peer.server.startswith("Hocuspocus")
+    ]
+    if ratios:
+        print("\nours / Hocuspocus, same run:\n")
+        print("| rooms | p50 | p99 | max | CPU per keystroke |")
+        print("|---|---|---|---|---|")
+        for rooms, ours, peer in ratios:
+            print(
+                f"| {rooms} | {ours.p50 / peer.p50:.2f}x | {ours.p99 / peer.p99:.2f}x"
+                f" | {ours.max / peer.max:.2f}x"
+                f" | {ours.cpu_ms_per_keystroke / peer.cpu_ms_per_keystroke:.2f}x |"
             )
     if join:
         ref50 = statistics.median(join["reference_ms"])

@@ -11,12 +11,14 @@
 // "join": `joins` times in a row, a fresh client connects to one room and is timed from
 //   opening the connection until the provider reports the first sync complete.
 //
-// The same generator drives every server: only the URLs differ.
+// The same generator drives every server: only the URLs differ, and the client library: the
+// npm y-websocket provider, or `@hocuspocus/provider` for a client of `"kind": "hocuspocus"`.
 
 import { createHash } from 'node:crypto'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
+import { HocuspocusProvider } from '@hocuspocus/provider'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 
@@ -32,6 +34,15 @@ class BrowserLikeWebSocket extends WebSocket {
 }
 
 function openClient (client, doc) {
+  if (client.kind === 'hocuspocus') {
+    return new HocuspocusProvider({
+      url: client.server,
+      name: client.room,
+      document: doc,
+      WebSocketPolyfill: BrowserLikeWebSocket,
+      maxDelay: 1000
+    })
+  }
   return new WebsocketProvider(client.server, client.room, doc, {
     WebSocketPolyfill: BrowserLikeWebSocket,
     params: client.params || {},
@@ -44,12 +55,14 @@ function synced (provider, timeoutMs) {
   return new Promise((resolve, reject) => {
     if (provider.synced) return resolve()
     const timer = setTimeout(() => reject(new Error(`no sync within ${timeoutMs} ms`)), timeoutMs)
-    provider.on('sync', (isSynced) => {
+    const done = (isSynced) => {
       if (isSynced) {
         clearTimeout(timer)
         resolve()
       }
-    })
+    }
+    if (provider instanceof HocuspocusProvider) provider.on('synced', ({ state }) => done(state))
+    else provider.on('sync', done)
   })
 }
 
