@@ -189,6 +189,8 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
         "server_time": ms(now),
     }
     if is_interviewer(seat.role):
+        if room.status == Room.Status.ENDED:
+            state["summary"] = ended_summary(room)
         note = Note.objects.filter(room=room, seat=seat).first()
         state["plan"] = plan_payload(room)
         state["notes"] = note.text if note else ""
@@ -197,6 +199,24 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
             for score in Score.objects.filter(room=room, seat=seat).select_related("item")
         ]
     return state
+
+
+def ended_summary(room: Room) -> dict[str, Any]:
+    """What an ended room comes to, for its interviewers: how long, what was asked, signals."""
+    duration_ms = None
+    if room.started_at is not None and room.ended_at is not None:
+        duration_ms = max(ms(room.ended_at) - ms(room.started_at), 0)  # type: ignore[operator]
+    shown = room.plan.filter(shown_at__isnull=False).select_related("question").order_by("shown_at")
+    events = RoomEvent.objects.filter(room=room)
+    return {
+        "duration_ms": duration_ms,
+        "questions": [item.question.title for item in shown],
+        "signals": {
+            "pastes": events.filter(type="paste").count(),
+            "focus_lost": events.filter(type="focus", data__focused=False).count(),
+        },
+        "chat": room.chat.count(),
+    }
 
 
 # --- review: transcript, scorecard, API (interviewers only; access is checked by the caller) --

@@ -23,6 +23,8 @@ from rooms import actions
 from rooms.models import Room, Seat
 from rooms.seats import (
     bind_seat_to_session,
+    ended_for_session,
+    ended_for_token,
     room_for_reviewer,
     seat_for_request,
     seat_for_token,
@@ -142,6 +144,9 @@ def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
 def room_page(request: HttpRequest, room_id: str) -> HttpResponse:
     seat = seat_for_request(room_id, request)
     if seat is None:
+        ended = ended_for_session(room_id, request.session)
+        if ended is not None:
+            return interview_ended(request, ended)
         return render(request, "rooms/no_seat.html", status=403)
     return render(
         request,
@@ -172,6 +177,11 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "rooms/invalid_link.html", status=404)
 
 
+def interview_ended(request: HttpRequest, room: Room) -> HttpResponse:
+    """A candidate's or observer's link of a room that has ended: say so, not "not valid"."""
+    return render(request, "rooms/ended.html", {"room": room}, status=410)
+
+
 def join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
     response = _join(request, room_id, token)
     # The site-wide policy is same-origin (forms need an Origin); a URL holding a token
@@ -183,7 +193,8 @@ def join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
 def _join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
     seat = seat_for_token(room_id, token)
     if seat is None:
-        return invalid_link(request)
+        ended = ended_for_token(room_id, token)
+        return invalid_link(request) if ended is None else interview_ended(request, ended)
     bind_seat_to_session(request.session, seat)
     if seat.role == Seat.Role.CANDIDATE and not seat.name:
         return HttpResponseRedirect(f"/r/{room_id}/name")

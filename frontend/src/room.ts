@@ -101,7 +101,10 @@ control.on("room.state", (f) => {
 });
 control.on("question.shown", (f) => showQuestion((f.question as Question | null) ?? null));
 control.on("timer.state", (f) => timer.set(((f.timer as TimerState) ?? (f as unknown as TimerState)) || null));
-control.on("chat.message", (f) => chat.add(((f.message as ChatMessage) ?? (f as unknown as ChatMessage))));
+control.on("chat.message", (f) => {
+  const message = (f.message as ChatMessage) ?? (f as unknown as ChatMessage);
+  chat.add(message, message.seat === config.seat);
+});
 control.on("presence", (f) => {
   if (Array.isArray(f.participants)) {
     participants = f.participants as Participant[];
@@ -114,7 +117,11 @@ control.on("signal", (f) => {
   const who = participants.find((p) => seatId(p) === f.seat)?.name || "Someone";
   if (f.kind === "paste") chat.note(`${who} pasted ${f.chars} characters into the editor.`);
 });
-control.on("error", (f) => toast(String(f.message ?? f.code ?? "Something went wrong")));
+control.on("error", (f) => {
+  // A refused chat message goes back in its box; "unavailable" means stored, just late.
+  if (f.for === "chat.send" && f.code !== "unavailable") return chat.refused(String(f.message ?? "refused"));
+  toast(String(f.message ?? f.code ?? "Something went wrong"));
+});
 control.on("connection.closed", (f) => {
   if (f.code === 4410) return roomEnded();
   const message = FINAL_CODES[f.code as number];
@@ -141,6 +148,7 @@ function roomEnded(): void {
   ended = true;
   document.body.dataset.ended = "true";
   byId("ended").hidden = false;
+  chat.end();
   // The code is frozen as it stood at the end, for everyone.
   editor.freeze();
   // Candidate and observer links die with the room: stop knocking on the door.

@@ -4,6 +4,7 @@ import { h, byId } from "../dom";
 import type { ControlClient } from "../protocol";
 import type { TimerBox } from "../timerbox";
 import type { PlanItem, Question, RoomState } from "../types";
+import { renderEndedSummary, type EndedSummary } from "./ended";
 import { renderGuidance } from "./guidance";
 import { NotesPanel } from "./notes";
 import { PlanPanel } from "./plan";
@@ -20,6 +21,22 @@ export function mountInterviewerTools(ctx: Context): void {
   const { control } = ctx;
   mountTimerControls(ctx);
   if (ctx.config.kind === "pair") mountSwap(control);
+  if (ctx.isInterviewer) mountEnd(control);
+  // Once the room has ended nothing steers it any more: the controls go.
+  const closeControls = () => {
+    byId("timer-controls").hidden = true;
+    byId("room-actions").replaceChildren();
+  };
+  const watchEnd = (f: Record<string, unknown>) => {
+    const state = f as unknown as RoomState & { summary?: EndedSummary };
+    if (state.room?.status !== "ended") return;
+    closeControls();
+    if (state.summary) renderEndedSummary(byId("ended-summary"), state.summary);
+  };
+  control.on("room.ended", closeControls);
+  control.on("room.state", watchEnd);
+  const before = control.lastFrame("room.state");
+  if (before) watchEnd(before);
   // The other half of a practice pair steers the timer; the plan and notes are the interviewer's.
   if (!ctx.isInterviewer) return;
   const tabs = byId("side-tabs");
@@ -88,7 +105,9 @@ export function mountInterviewerTools(ctx: Context): void {
   });
   control.on("plan", (f) => setPlan(f.plan));
   onQuestion(ctx.getQuestion());
+}
 
+function mountEnd(control: ControlClient): void {
   const end = () => {
     if (confirm("End the interview for everyone? Candidate and observer links stop working.")) control.send({ type: "room.end" });
   };
@@ -138,3 +157,4 @@ function mountTimerControls(ctx: Context): void {
   control.on("*", draw);
   draw();
 }
+
