@@ -143,6 +143,7 @@ def plan_payload(room: Room) -> list[dict[str, Any]]:
             "minutes": item.minutes,
             "shown": item.shown_at is not None,
             "current": item.id == room.current_item_id,
+            "rubric": item.question.rubric,
         }
         for item in room.plan.select_related("question__category")
     ]

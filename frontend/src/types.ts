@@ -57,6 +57,8 @@ export interface PlanItem {
   minutes?: number | null;
   shown?: boolean;
   current?: boolean;
+  /** The question's rubric (a list of levels or criteria), for scoring it. */
+  rubric?: unknown[];
 }
 
 export interface ScoreRow {

@@ -11,6 +11,8 @@ export interface ReviewEvent {
   type: string;
   kind: EventKind;
   seat: number | null;
+  /** The role the actor had at that moment (a pair room's swap changes it later). */
+  role: string;
   text: string;
   signal: boolean;
 }
@@ -106,25 +108,51 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
   }
 }
 
-/** The events in order, described, with each tab-leave paired with its return. */
+const SWAPPED: Record<string, string> = { interviewer: "candidate", candidate: "interviewer" };
+
+/** Each event's actor's role at that moment: today's roles, rewound through the role swaps
+ * (a `roles.swapped` event holds the roles it gave). */
+export function rolesAtEvents(sorted: TranscriptEvent[], seats: (number | null)[], roleNow: (seat: number) => string | undefined): string[] {
+  const roles = new Map<number, string>();
+  const roleOf = (seat: number) => roles.get(seat) ?? roleNow(seat) ?? "";
+  // Rewind to the start: before each swap, its seats held the other role.
+  for (const event of [...sorted].reverse()) {
+    if (event.type !== "roles.swapped") continue;
+    for (const [seat, given] of Object.entries((event.data?.roles ?? {}) as Record<string, string>)) roles.set(Number(seat), SWAPPED[given] ?? given);
+  }
+  return sorted.map((event, i) => {
+    const seat = seats[i];
+    const role = seat === null ? "" : roleOf(seat);
+    if (event.type === "roles.swapped") {
+      for (const [swapped, given] of Object.entries((event.data?.roles ?? {}) as Record<string, string>)) roles.set(Number(swapped), given);
+    }
+    return role;
+  });
+}
+
+/** The events in order, described, with each tab-leave paired with its return. People are
+ * named by the role they had at that moment (`nameOf` gets it for seats without a name). */
 export function describeEvents(
   events: TranscriptEvent[],
-  nameOf: (seat: number | null) => string,
-  isInterviewer: (seat: number | null) => boolean = () => false,
+  nameOf: (seat: number | null, role: string) => string,
+  roleNow: (seat: number) => string | undefined = () => undefined,
 ): ReviewEvent[] {
   const sorted = [...events].sort((a, b) => a.seq - b.seq);
   const times = sorted.map((e) => toMs(e.at) ?? 0);
+  const seats = sorted.map(actorId);
+  const roles = rolesAtEvents(sorted, seats, roleNow);
   return sorted.map((event, i) => {
-    const seat = actorId(event);
+    const seat = seats[i];
     let awayMs: number | null = null;
     if (event.type === "focus" && event.data?.focused === false) {
       const back = sorted.findIndex((e, j) => j > i && e.type === "focus" && actorId(e) === seat && e.data?.focused !== false);
       if (back >= 0) awayMs = times[back] - times[i];
     }
-    // Integrity signals are about the person being interviewed, not the interviewers.
+    // Integrity signals are about the person being interviewed then, not the interviewers.
     const suspicious = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
-    const signal = suspicious && !isInterviewer(seat);
-    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, text: sentence(event, nameOf(seat), awayMs), signal };
+    const signal = suspicious && roles[i] !== "interviewer";
+    const text = sentence(event, nameOf(seat, roles[i]), awayMs);
+    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, role: roles[i], text, signal };
   });
 }
 
