@@ -81,7 +81,8 @@ def test_the_review_names_people_by_the_role_they_had_then(server, browser, scre
     room.save()
     events = [
         (5, ada, "paste", {"seat": ada.id, "chars": 300}),
-        (20, alice_seat, "roles.swapped", {"roles": {str(alice_seat.id): "candidate", str(ada.id): "interviewer"}}),
+        (20, alice_seat, "roles.swapped",
+         {"roles": {str(alice_seat.id): "candidate", str(ada.id): "interviewer"}}),
         (30, alice_seat, "paste", {"seat": alice_seat.id, "chars": 500}),
         (40, ada, "paste", {"seat": ada.id, "chars": 700}),
     ]  # fmt: skip
