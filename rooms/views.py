@@ -33,8 +33,8 @@ from rooms.seats import (
 
 LINK_LABELS = {
     "candidate": "Candidate link",
-    "observer": "Observer link (read-only)",
     "interviewer": "Co-interviewer link",
+    "observer": "Observer link (read-only)",
 }
 
 
@@ -82,6 +82,7 @@ def dashboard(request: HttpRequest, form: CreateRoomForm | None = None) -> HttpR
         "sections": sections,
         "templates": Template.objects.all(),
         "form": form or CreateRoomForm(),
+        "link_roles": list(LINK_LABELS.items()),
         # Seat links exist in clear only once: shown on the page right after they are made.
         "new_links": request.session.pop("new_links", None),
     }
@@ -105,13 +106,19 @@ def create_room(request: HttpRequest) -> HttpResponse:
         form.add_error(None, error.message)
         return dashboard(request, form)
     room, tokens = created.room, created.tokens
+    # The owner's own seat is reached by login; a co-interviewer gets a seat of their own.
+    _, co_token, _ = actions.renew_link(created.seats["interviewer"], Seat.Role.INTERVIEWER)
+    links = {
+        "candidate": tokens["candidate"],
+        "interviewer": co_token,
+        "observer": tokens["observer"],
+    }
     request.session["new_links"] = {
         "room": room.id,
         "heading": f"“{room.title or 'Untitled interview'}” is ready",
         "links": [
             {"label": LINK_LABELS[role], "url": join_url(request, room.id, token)}
-            for role, token in tokens.items()
-            if role in ("candidate", "observer")
+            for role, token in links.items()
         ],
     }
     return redirect("dashboard")
@@ -120,9 +127,10 @@ def create_room(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
-    """A new link for the room's candidate or observer seat; the old link dies at once, and
-    whoever holds it is out of the room."""
-    if role not in ("candidate", "observer"):
+    """A new link for the room's candidate, co-interviewer or observer seat (links are kept
+    hashed, so showing one again means a new one); the old link dies at once, and whoever
+    holds it is out of the room."""
+    if role not in LINK_LABELS:
         raise Http404
     room = get_object_or_404(Room, id=room_id, owner=request.user)
     owner_seat = seat_for_user(room_id, request.user)
@@ -134,7 +142,7 @@ def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
         raise Http404 from refused
     request.session["new_links"] = {
         "room": room.id,
-        "heading": f"New {role} link for “{room.title or 'Untitled interview'}”",
+        "heading": f"New {LINK_LABELS[role].lower()} for “{room.title or 'Untitled interview'}”",
         "links": [{"label": LINK_LABELS[role], "url": join_url(request, room.id, token)}],
     }
     return redirect("dashboard")
@@ -196,7 +204,7 @@ def _join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
         ended = ended_for_token(room_id, token)
         return invalid_link(request) if ended is None else interview_ended(request, ended)
     bind_seat_to_session(request.session, seat)
-    if seat.role == Seat.Role.CANDIDATE and not seat.name:
+    if seat.role != Seat.Role.INTERVIEWER and not seat.name:
         return HttpResponseRedirect(f"/r/{room_id}/name")
     return HttpResponseRedirect(room_url(room_id))
 
@@ -217,7 +225,7 @@ def name(request: HttpRequest, room_id: str) -> HttpResponse:
             error = refused.message
         else:
             return HttpResponseRedirect(room_url(room_id))
-    context = {"room": seat.room, "name": value, "error": error}
+    context = {"room": seat.room, "seat": seat, "name": value, "error": error}
     return render(request, "rooms/name.html", context, status=400 if error else 200)
 
 

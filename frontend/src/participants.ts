@@ -3,7 +3,13 @@ import { h } from "./dom";
 import { colorFor } from "./colors";
 import { seatId, type Participant } from "./types";
 
-export function renderParticipants(list: HTMLElement, participants: Participant[], me: number | undefined): void {
+/** `remove`: given on interviewers' screens, a button per other person takes them out. */
+export function renderParticipants(
+  list: HTMLElement,
+  participants: Participant[],
+  me: number | undefined,
+  remove?: (seat: number, name: string) => void,
+): void {
   list.replaceChildren(
     ...participants.map((p) => {
       const id = seatId(p);
@@ -17,6 +23,9 @@ export function renderParticipants(list: HTMLElement, participants: Participant[
         h("span", { class: "dot", style: `background: ${colorFor(id ?? p.name).color}`, "aria-hidden": "true" }),
         h("span", { class: "name" }, label),
         h("span", { class: "visually-hidden" }, `, ${p.role}, ${state}`),
+        remove && id !== undefined && id !== me
+          ? h("button", { type: "button", class: "remove", "aria-label": `Remove ${p.name || p.role}`, title: "Remove from the room (their link stops working)", onclick: () => remove(id, p.name || p.role) }, "×")
+          : null,
       );
     }),
   );

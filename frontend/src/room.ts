@@ -69,12 +69,21 @@ function drawConnection(): void {
   byId("conn-label").textContent = view.label;
 }
 
+// Interviewers may take a person out of the room: their link and connections die at once.
+const removePerson =
+  config.role === "interviewer"
+    ? (seat: number, name: string) => {
+        if (confirm(`Remove ${name} from the room? Their link stops working.`)) control.send({ type: "seat.revoke", seat });
+      }
+    : undefined;
+const drawPeople = () => renderParticipants(byId("participants"), participants, config.seat, removePerson);
+
 function upsertParticipant(update: Participant): void {
   const id = seatId(update);
   const index = participants.findIndex((p) => seatId(p) === id);
   if (index >= 0) participants[index] = { ...participants[index], ...update };
   else participants.push(update);
-  renderParticipants(byId("participants"), participants, config.seat);
+  drawPeople();
 }
 
 function toast(text: string): void {
@@ -93,7 +102,7 @@ control.on("room.state", (f) => {
     return location.reload();
   }
   participants = state.participants ?? [];
-  renderParticipants(byId("participants"), participants, config.seat);
+  drawPeople();
   showQuestion(state.question);
   timer.set(state.timer);
   chat.replace(state.chat ?? []);
@@ -108,7 +117,7 @@ control.on("chat.message", (f) => {
 control.on("presence", (f) => {
   if (Array.isArray(f.participants)) {
     participants = f.participants as Participant[];
-    renderParticipants(byId("participants"), participants, config.seat);
+    drawPeople();
   } else if (f.participant) upsertParticipant(f.participant as Participant);
   else upsertParticipant(f as unknown as Participant);
 });
@@ -124,6 +133,7 @@ control.on("error", (f) => {
 });
 control.on("connection.closed", (f) => {
   if (f.code === 4410) return roomEnded();
+  if (f.code === 4403) return removed();
   const message = FINAL_CODES[f.code as number];
   if (message) toast(message);
 });
@@ -143,6 +153,16 @@ window.addEventListener("online", () => {
   shared.provider.connect();
   drawConnection();
 });
+
+/** This seat was removed (or its link replaced): say so for good, and stop knocking. */
+function removed(): void {
+  const banner = byId("removed");
+  banner.hidden = false;
+  control.close();
+  shared.halt();
+  chat.end();
+  editor.freeze();
+}
 
 function roomEnded(): void {
   ended = true;

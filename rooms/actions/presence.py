@@ -73,6 +73,8 @@ def leave(seat: Seat, connection_id: str) -> Outbound:
     if fresh_connection_count(seat) > 0:
         return Outbound()
     record_event(seat.room_id, "leave", {"seat": seat.id}, actor=seat)
+    if seat.revoked_at is not None:  # removed: the room's fresh state already left it out
+        return Outbound()
     return on_commit(seat.room_id, _presence(seat, Outbound()))
 
 
