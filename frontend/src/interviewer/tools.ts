@@ -122,10 +122,11 @@ function mountSwap(control: ControlClient): void {
 
 function mountTimerControls(ctx: Context): void {
   const { control, timer } = ctx;
-  const minutes = h("input", { id: "timer-minutes", type: "number", min: 1, max: 240, value: 30, "aria-label": "Minutes" });
+  // Any length from 6 seconds (0.1 min) to 6 hours; anything else is said, never ignored.
+  const minutes = h("input", { id: "timer-minutes", type: "number", min: 0.1, max: 360, step: "any", value: 30, "aria-label": "Minutes" });
   const startBox = h(
     "form",
-    { class: "timer-start" },
+    { class: "timer-start", novalidate: true },
     minutes,
     h("span", { class: "muted", "aria-hidden": "true" }, "min"),
     h("button", { type: "submit", class: "btn small primary" }, "Start"),
@@ -133,14 +134,21 @@ function mountTimerControls(ctx: Context): void {
   startBox.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const m = Number(minutes.value);
-    if (Number.isFinite(m) && m > 0) control.send({ type: "timer.start", duration_s: Math.round(m * 60) });
+    const valid = minutes.value.trim() !== "" && Number.isFinite(m) && m >= 0.1 && m <= 360;
+    minutes.setAttribute("aria-invalid", String(!valid));
+    if (!valid) return showTimerError("Minutes: a number from 0.1 to 360");
+    showTimerError("");
+    control.send({ type: "timer.start", duration_s: Math.round(m * 60) });
   });
   const pause = h("button", { type: "button", class: "btn small", onclick: () => control.send({ type: "timer.pause" }) }, "Pause");
   const resume = h("button", { type: "button", class: "btn small primary", onclick: () => control.send({ type: "timer.resume" }) }, "Resume");
   const add = h("button", { type: "button", class: "btn small", onclick: () => control.send({ type: "timer.add", seconds: 300 }), title: "Add five minutes" }, "+5 min");
   const reset = h("button", { type: "button", class: "btn small", onclick: () => control.send({ type: "timer.reset" }) }, "Reset");
+  const error = h("span", { class: "timer-error", role: "alert" });
+  const showTimerError = (text: string) => (error.textContent = text);
+  minutes.addEventListener("input", () => showTimerError(""));
   const box = byId("timer-controls");
-  box.replaceChildren(startBox, pause, resume, add, reset);
+  box.replaceChildren(startBox, pause, resume, add, reset, error);
   box.hidden = false;
 
   const draw = () => {

@@ -64,6 +64,17 @@ describe("integrity signals", () => {
   });
 });
 
+describe("small things", () => {
+  it("say a short timer's length in seconds, and a name given without repeating it", () => {
+    const short: TranscriptEvent[] = [
+      { seq: 1, at: at(1), actor: 1, type: "timer.start", data: { duration_ms: 4000 } },
+      { seq: 2, at: at(2), actor: 2, type: "seat.named", data: { seat: 2, name: "Ada" } },
+    ];
+    const texts = describeEvents(short, names, (seat) => (seat === 1 ? "interviewer" : "candidate")).map((e) => e.text);
+    expect(texts).toEqual(["Alice started the timer (4 s)", "The candidate is now called Ada"]);
+  });
+});
+
 describe("shownQuestionAt", () => {
   it("is the last question shown at or before the instant", () => {
     expect(shownQuestionAt(events, Date.UTC(2026, 0, 1, 9, 59, 59))).toBeNull();

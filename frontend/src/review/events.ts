@@ -51,7 +51,12 @@ function actorId(event: TranscriptEvent): number | null {
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-function sentence(event: TranscriptEvent, who: string, awayMs: number | null): string {
+/** A timer's length as people say it: "4 s", "90 s", "15 min". */
+export function lengthText(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+function sentence(event: TranscriptEvent, who: string, awayMs: number | null, role = ""): string {
   const d = event.data ?? {};
   switch (event.type) {
     case "room.created":
@@ -65,7 +70,8 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
     case "leave":
       return d.reason === "lost" ? `${who} lost the connection` : `${who} left`;
     case "seat.named":
-      return `${who} is now called ${str(d.name)}`;
+      // `who` is today's name: the event says who had which role then, not "Ada is now called Ada".
+      return `The ${role || "participant"} is now called ${str(d.name)}`;
     case "seat.revoked":
       return `${who} revoked a ${str(d.role)} link`;
     case "roles.swapped":
@@ -89,7 +95,7 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
       return `${who} saved a score`;
     case "timer.start": {
       const ms = num(d.duration_ms);
-      return `${who} started the timer${ms ? ` (${Math.round(ms / 60000)} min)` : ""}`;
+      return `${who} started the timer${ms ? ` (${lengthText(ms)})` : ""}`;
     }
     case "timer.pause":
       return `${who} paused the timer`;
@@ -151,7 +157,7 @@ export function describeEvents(
     // Integrity signals are about the person being interviewed then, not the interviewers.
     const suspicious = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
     const signal = suspicious && roles[i] !== "interviewer";
-    const text = sentence(event, nameOf(seat, roles[i]), awayMs);
+    const text = sentence(event, nameOf(seat, roles[i]), awayMs, roles[i]);
     return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, role: roles[i], text, signal };
   });
 }
