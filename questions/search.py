@@ -22,6 +22,9 @@ from django.db.models.functions import Cast, Greatest
 
 from questions.models import SEARCH_CONFIG, Question, search_vector
 
+# Pads written in a room (rooms.actions.pads) stay out of the bank's search until saved.
+PADS = "room-pads"
+
 # Abbreviations the bank's questions spell out (or the other way round), lower case.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "lru": ("least recently used",),
@@ -118,6 +121,7 @@ def _substring(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
 
 def matching(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
     """The questions matching `text`, best first."""
+    questions = questions.exclude(category__slug=PADS)
     if connection.vendor == "postgresql" and words(text):
         return _postgresql(questions, text)
     return _substring(questions, text)

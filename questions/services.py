@@ -614,7 +614,9 @@ def search(text: str = "", category: str = "", difficulty: str = "") -> list[Que
     text = text.strip()
     if not text:
         return list(
-            questions.order_by("category__position", "category__slug", "slug")[:SEARCH_LIMIT]
+            questions.exclude(category__slug=forgiving_search.PADS).order_by(
+                "category__position", "category__slug", "slug"
+            )[:SEARCH_LIMIT]
         )
     questions = forgiving_search.matching(questions, text)
     return list(questions[:SEARCH_LIMIT])

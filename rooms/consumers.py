@@ -60,6 +60,10 @@ HANDLERS: dict[str, Handler] = {
     "roles.swap": lambda seat, c, f: actions.swap_roles(seat),
     "seat.revoke": lambda seat, c, f: actions.revoke(seat, f.get("seat")),
     "room.end": lambda seat, c, f: actions.end_room(seat),
+    "pad.create": lambda seat, c, f: actions.create_pad(
+        seat, f.get("title"), f.get("language"), f.get("prompt", "")
+    ),
+    "pad.save": lambda seat, c, f: actions.save_pad(seat, f.get("question")),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from editor import documents
+from questions.search import PADS
 from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, RoomQuestion, Score, Seat
 
 # A connection counts as online while its process refreshed it this recently (see consumers).
@@ -144,6 +145,8 @@ def plan_payload(room: Room) -> list[dict[str, Any]]:
             "shown": item.shown_at is not None,
             "current": item.id == room.current_item_id,
             "rubric": item.question.rubric,
+            # Written in the room and not yet saved to the bank (rooms.actions.pads).
+            "pad": item.question.category.slug == PADS,
         }
         for item in room.plan.select_related("question__category")
     ]

@@ -59,6 +59,8 @@ export interface PlanItem {
   current?: boolean;
   /** The question's rubric (a list of levels or criteria), for scoring it. */
   rubric?: unknown[];
+  /** Written in the room and not yet saved to the bank. */
+  pad?: boolean;
 }
 
 export interface ScoreRow {
