@@ -9,6 +9,7 @@ import { SharedDoc } from "./doc";
 import { byId } from "./dom";
 import { SharedEditor } from "./editor";
 import { guardLeaving } from "./leaveguard";
+import { resizablePanes } from "./panes";
 import { renderParticipants } from "./participants";
 import { ControlClient, FINAL_CODES, type Frame } from "./protocol";
 import { renderQuestion } from "./question";
@@ -180,6 +181,7 @@ function roomEnded(): void {
 }
 
 watchSignals(control, byId("editor"), config.room);
+resizablePanes(document.querySelector<HTMLElement>(".room-grid")!, document.querySelector<HTMLElement>(".panel.side")!, document.querySelector<HTMLElement>(".panel.chat")!);
 
 // In a practice pair the candidate steers the timer too (the server enforces who may).
 if (config.role === "interviewer" || (config.kind === "pair" && config.role === "candidate")) {
