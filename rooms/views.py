@@ -8,6 +8,7 @@ text. The review page carries only the room's id and title; its script reads eve
 from the interviewer-only API, which checks access again on every call.
 """
 
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -15,11 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from questions.models import Template
 from rooms import actions
+from rooms.invitations import send_invitation
 from rooms.models import Room, Seat
 from rooms.seats import (
     bind_seat_to_session,
@@ -42,6 +45,16 @@ class CreateRoomForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     template = forms.SlugField(required=False)
     kind = forms.ChoiceField(choices=Room.Kind.choices, initial=Room.Kind.INTERVIEW)
+    # An ISO 8601 instant with its offset (the page turns the viewer's local time into one).
+    scheduled_at = forms.DateTimeField(required=False)
+    duration_minutes = forms.IntegerField(required=False, min_value=5, max_value=480)
+    invite_email = forms.EmailField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("invite_email") and not data.get("scheduled_at"):
+            self.add_error("scheduled_at", "An invitation needs a date and time.")
+        return data
 
 
 def candidate_names(room: Room) -> list[str]:
@@ -106,6 +119,11 @@ def create_room(request: HttpRequest) -> HttpResponse:
         form.add_error(None, error.message)
         return dashboard(request, form)
     room, tokens = created.room, created.tokens
+    data = form.cleaned_data
+    room.scheduled_at, room.duration_minutes = data["scheduled_at"], data["duration_minutes"]
+    room.invite_email = data["invite_email"] or ""
+    room.save(update_fields=["scheduled_at", "duration_minutes", "invite_email"])
+    send_invitation(room, join_url(request, room.id, tokens["candidate"]))
     # The owner's own seat is reached by login; a co-interviewer gets a seat of their own.
     _, co_token, _ = actions.renew_link(created.seats["interviewer"], Seat.Role.INTERVIEWER)
     links = {
@@ -140,6 +158,11 @@ def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
         _, token, _ = actions.renew_link(owner_seat, role)
     except actions.RoomError as refused:
         raise Http404 from refused
+    if role == Seat.Role.CANDIDATE and room.invite_email:
+        # The invitation's link changed: the calendar event is updated (a higher SEQUENCE).
+        room.invite_sequence += 1
+        room.save(update_fields=["invite_sequence"])
+        send_invitation(room, join_url(request, room.id, token))
     request.session["new_links"] = {
         "room": room.id,
         "heading": f"New {LINK_LABELS[role].lower()} for “{room.title or 'Untitled interview'}”",
@@ -156,10 +179,26 @@ def room_page(request: HttpRequest, room_id: str) -> HttpResponse:
         if ended is not None:
             return interview_ended(request, ended)
         return render(request, "rooms/no_seat.html", status=403)
+    if waiting(seat):
+        return render(request, "rooms/waiting.html", {"room": seat.room, "seat": seat})
     return render(
         request,
         "rooms/room.html",
         {"room": seat.room, "seat": seat, "page_config": page_config(seat)},
+    )
+
+
+WAITING_FROM = timedelta(minutes=5)  # the room opens this long before the scheduled time
+
+
+def waiting(seat: Seat) -> bool:
+    """A candidate early for a scheduled interview waits outside (the room would start)."""
+    room = seat.room
+    return (
+        seat.role == Seat.Role.CANDIDATE
+        and room.status == Room.Status.SCHEDULED
+        and room.scheduled_at is not None
+        and timezone.now() < room.scheduled_at - WAITING_FROM
     )
 
 
