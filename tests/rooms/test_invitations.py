@@ -48,10 +48,11 @@ def test_an_invitation_needs_a_time_and_a_good_address(client, mailoutbox):
     no_time = client.post(
         "/rooms/new", {"title": "x", "kind": "interview", "invite_email": "a@b.org"}
     )
+    when = "2030-03-04T09:30:00Z"
     bad = client.post(
         "/rooms/new",
-        {"title": "y", "kind": "interview", "scheduled_at": "2030-03-04T09:30:00Z", "invite_email": "nope"},
-    )  # fmt: skip
+        {"title": "y", "kind": "interview", "scheduled_at": when, "invite_email": "nope"},
+    )
     assert no_time.status_code == bad.status_code == 400
     assert b"An invitation needs a date and time." in no_time.content
     assert not Room.objects.exists() and mailoutbox == []
