@@ -91,22 +91,29 @@ def presence_payload(seat: Seat) -> dict[str, Any]:
     fresh = list(
         Connection.objects.filter(seat=seat, last_seen__gte=since).values_list("focused", flat=True)
     )
-    return {**seat_payload(seat), "online": bool(fresh), "focused": any(fresh)}
+    return {**seat_payload(seat), "online": bool(fresh), "focused": any(fresh), "tabs": len(fresh)}
 
 
 def participants(room: Room, role: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every live seat of the room that `role` may see, with its online state and focus."""
     since = (now or timezone.now()) - FRESH
     fresh: dict[int, bool] = {}
+    tabs: dict[int, int] = {}  # open connections per seat: two tabs on one seat are noted
     for seat_id, focused in Connection.objects.filter(
         seat__room=room, last_seen__gte=since
     ).values_list("seat_id", "focused"):
         fresh[seat_id] = fresh.get(seat_id, False) or focused
+        tabs[seat_id] = tabs.get(seat_id, 0) + 1
     seats = room.seats.filter(revoked_at__isnull=True).order_by("id")
     if not sees_observers(role):
         seats = seats.exclude(role=Seat.Role.OBSERVER)
     return [
-        {**seat_payload(seat), "online": seat.id in fresh, "focused": fresh.get(seat.id, False)}
+        {
+            **seat_payload(seat),
+            "online": seat.id in fresh,
+            "focused": fresh.get(seat.id, False),
+            "tabs": tabs.get(seat.id, 0),
+        }
         for seat in seats
     ]
 

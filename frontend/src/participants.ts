@@ -16,7 +16,9 @@ export function renderParticipants(
       const online = p.online !== false;
       const away = online && (p.focus === false || p.focused === false);
       const state = !online ? "offline" : away ? "away from the tab" : "online";
-      const label = `${p.name || p.role}${id === me ? " (you)" : ""}`;
+      // One seat open in two tabs (or two browsers) is worth knowing.
+      const tabs = (p.tabs ?? 0) > 1 ? ` · ${p.tabs} tabs` : "";
+      const label = `${p.name || p.role}${id === me ? " (you)" : ""}${tabs}`;
       return h(
         "li",
         { class: `person ${online ? "online" : "offline"}${away ? " away" : ""}`, title: `${label}: ${p.role}, ${state}` },

@@ -33,6 +33,8 @@ export interface Participant {
   online?: boolean;
   focus?: boolean;
   focused?: boolean;
+  /** Open connections of this seat (tabs); more than one is noted. */
+  tabs?: number;
 }
 
 export interface ChatMessage {
