@@ -10,7 +10,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1000,
     emptyOutDir: true,
     rollupOptions: {
-      input: { room: "src/room.ts", dashboard: "src/dashboard.ts", review: "src/review.ts" },
+      input: { room: "src/room.ts", dashboard: "src/dashboard.ts", review: "src/review.ts", waiting: "src/waiting.ts" },
     },
   },
   test: { environment: "node" },

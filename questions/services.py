@@ -16,17 +16,15 @@ from typing import Any
 
 import yaml
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 
+from questions import search as forgiving_search
 from questions.models import (
-    SEARCH_CONFIG,
     Category,
     Question,
     Template,
     TemplateItem,
-    search_vector,
 )
 
 # libyaml's loader when it is there (several times faster), else the pure-Python one.
@@ -653,8 +651,8 @@ def dump() -> dict[str, Any]:
 def search(text: str = "", category: str = "", difficulty: str = "") -> list[Question]:
     """Bank questions for the interviewer's picker: best matches first, at most SEARCH_LIMIT.
 
-    With no words, the bank in category order. PostgreSQL ranks by full-text search; the
-    embedded SQLite default falls back to every word appearing somewhere.
+    With no words, the bank in category order; else `questions.search` (forgiving: prefixes,
+    abbreviations, similar titles and tags).
     """
     questions: QuerySet[Question] = Question.objects.select_related("category")
     if category:
@@ -664,21 +662,11 @@ def search(text: str = "", category: str = "", difficulty: str = "") -> list[Que
     text = text.strip()
     if not text:
         return list(
-            questions.order_by("category__position", "category__slug", "slug")[:SEARCH_LIMIT]
+            questions.exclude(category__slug=forgiving_search.PADS).order_by(
+                "category__position", "category__slug", "slug"
+            )[:SEARCH_LIMIT]
         )
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        questions = (
-            questions.annotate(search=search_vector(), rank=SearchRank(search_vector(), query))
-            .filter(search=query)
-            .order_by("-rank", "slug")
-        )
-    else:
-        for word in text.split():
-            questions = questions.filter(
-                Q(title__icontains=word) | Q(prompt__icontains=word) | Q(tags__icontains=word)
-            )
-        questions = questions.order_by("category__position", "slug")
+    questions = forgiving_search.matching(questions, text)
     return list(questions[:SEARCH_LIMIT])
 
 

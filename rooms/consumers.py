@@ -64,6 +64,10 @@ HANDLERS: dict[str, Handler] = {
         seat, f.get("question"), f.get("mode"), f.get("explain", False)
     ),
     "run.stop": lambda seat, c, f: actions.stop_run(seat, f.get("run")),
+    "pad.create": lambda seat, c, f: actions.create_pad(
+        seat, f.get("title"), f.get("language"), f.get("prompt", "")
+    ),
+    "pad.save": lambda seat, c, f: actions.save_pad(seat, f.get("question")),
 }
 
 
@@ -168,12 +172,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if handler is None:
             return await self.error("invalid", f"unknown frame type {kind[:40]!r}")
         if kind == "chat.send" and not self.chats.take():
-            return await self.error("rate_limited", "too many chat messages; slow down")
+            return await self.error("rate_limited", "too many chat messages; slow down", kind)
         seat = self.seat
         try:
             await database_sync_to_async(handler)(seat, self, frame)
         except actions.RoomError as refused:
-            return await self.error(refused.code, refused.message)
+            return await self.error(refused.code, refused.message, kind)
         if kind == "chat.send" and relay().enabled and relay().health.failing:
             await self.error(
                 "unavailable", "Sent; people connected to other servers will see it a bit late."
@@ -189,8 +193,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await database_sync_to_async(actions.touch)(self.connection_id)
         await self.send_frame({"type": "pong", "t": t, "server_time": server_time()})
 
-    async def error(self, code: str, message: str) -> None:
-        await self.send_frame({"type": "error", "code": code, "message": message})
+    async def error(self, code: str, message: str, refused: str = "") -> None:
+        """An error frame; `for` names the refused frame's type when there was one."""
+        frame = {"type": "error", "code": code, "message": message}
+        if refused:
+            frame["for"] = refused
+        await self.send_frame(frame)
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         timer = frame.get("timer") if frame["type"] == "room.state" else frame

@@ -48,6 +48,12 @@ class Room(models.Model):
         "questions.Template", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the interview is planned, and for how long (both optional: a room can start any time).
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Bumped whenever the invitation changes (its .ics SEQUENCE): calendars then update it.
+    invite_sequence = models.PositiveIntegerField(default=0)
+    invite_email = models.EmailField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     current_item = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from questions import services
 from questions.models import Category, Question
+from questions.search import PADS
 from rooms.access import rights
 from rooms.seats import seat_for_session
 
@@ -68,5 +69,5 @@ def search(request: HttpRequest) -> JsonResponse:
 @interviewers_only
 def categories(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
-        {"results": [{"slug": c.slug, "name": c.name} for c in Category.objects.all()]}
+        {"results": [{"slug": c.slug, "name": c.name} for c in Category.objects.exclude(slug=PADS)]}
     )

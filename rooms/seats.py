@@ -39,17 +39,41 @@ def seat_is_usable(seat: Seat) -> bool:
     return rights(seat).enter
 
 
-def seat_for_token(room_id: str, token: str) -> Seat | None:
-    """The usable seat of this room that the token opens, or None."""
+def _seat_of_token(room_id: str, token: str) -> Seat | None:
+    """The seat of this room the token names, usable or not."""
     if not token or len(token) > 200:
         return None
     seat = Seat.objects.select_related("room").filter(token_hash=hash_token(token)).first()
     # The lookup is by hash; compare again in constant time and check the room.
     if seat is None or not hmac.compare_digest(seat.token_hash, hash_token(token)):
         return None
-    if seat.room_id != room_id or not seat_is_usable(seat):
+    return seat if seat.room_id == room_id else None
+
+
+def seat_for_token(room_id: str, token: str) -> Seat | None:
+    """The usable seat of this room that the token opens, or None."""
+    seat = _seat_of_token(room_id, token)
+    return seat if seat is not None and seat_is_usable(seat) else None
+
+
+def ended_for_token(room_id: str, token: str) -> Room | None:
+    """The room, when the token is a live seat's link of a room that has ended (the link is
+    dead, but its holder deserves to hear why)."""
+    seat = _seat_of_token(room_id, token)
+    if seat is None or seat.revoked_at is not None or seat.room.status != Room.Status.ENDED:
         return None
-    return seat
+    return seat.room
+
+
+def ended_for_session(room_id: str, session: Any) -> Room | None:
+    """The room, when this browser was bound to one of its live seats and the room has ended."""
+    seat_id = (session.get("seats") or {}).get(room_id) if session is not None else None
+    if seat_id is None:
+        return None
+    seat = Seat.objects.select_related("room").filter(id=seat_id, room_id=room_id).first()
+    if seat is None or seat.revoked_at is not None or seat.room.status != Room.Status.ENDED:
+        return None
+    return seat.room
 
 
 def seat_for_user(room_id: str, user: AbstractBaseUser | AnonymousUser | None) -> Seat | None:

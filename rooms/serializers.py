@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from editor import documents
+from questions.search import PADS
 from rooms.models import ChatMessage, Connection, Note, Room, RoomEvent, RoomQuestion, Score, Seat
 
 # A connection counts as online while its process refreshed it this recently (see consumers).
@@ -92,22 +93,29 @@ def presence_payload(seat: Seat) -> dict[str, Any]:
     fresh = list(
         Connection.objects.filter(seat=seat, last_seen__gte=since).values_list("focused", flat=True)
     )
-    return {**seat_payload(seat), "online": bool(fresh), "focused": any(fresh)}
+    return {**seat_payload(seat), "online": bool(fresh), "focused": any(fresh), "tabs": len(fresh)}
 
 
 def participants(room: Room, role: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every live seat of the room that `role` may see, with its online state and focus."""
     since = (now or timezone.now()) - FRESH
     fresh: dict[int, bool] = {}
+    tabs: dict[int, int] = {}  # open connections per seat: two tabs on one seat are noted
     for seat_id, focused in Connection.objects.filter(
         seat__room=room, last_seen__gte=since
     ).values_list("seat_id", "focused"):
         fresh[seat_id] = fresh.get(seat_id, False) or focused
+        tabs[seat_id] = tabs.get(seat_id, 0) + 1
     seats = room.seats.filter(revoked_at__isnull=True).order_by("id")
     if not sees_observers(role):
         seats = seats.exclude(role=Seat.Role.OBSERVER)
     return [
-        {**seat_payload(seat), "online": seat.id in fresh, "focused": fresh.get(seat.id, False)}
+        {
+            **seat_payload(seat),
+            "online": seat.id in fresh,
+            "focused": fresh.get(seat.id, False),
+            "tabs": tabs.get(seat.id, 0),
+        }
         for seat in seats
     ]
 
@@ -145,6 +153,9 @@ def plan_payload(room: Room) -> list[dict[str, Any]]:
             "minutes": item.minutes,
             "shown": item.shown_at is not None,
             "current": item.id == room.current_item_id,
+            "rubric": item.question.rubric,
+            # Written in the room and not yet saved to the bank (rooms.actions.pads).
+            "pad": item.question.category.slug == PADS,
         }
         for item in room.plan.select_related("question__category")
     ]
@@ -199,6 +210,8 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
         **run_state(room, seat.role),
     }
     if is_interviewer(seat.role):
+        if room.status == Room.Status.ENDED:
+            state["summary"] = ended_summary(room)
         note = Note.objects.filter(room=room, seat=seat).first()
         state["plan"] = plan_payload(room)
         state["notes"] = note.text if note else ""
@@ -207,6 +220,24 @@ def room_state_for(seat: Seat) -> dict[str, Any]:
             for score in Score.objects.filter(room=room, seat=seat).select_related("item")
         ]
     return state
+
+
+def ended_summary(room: Room) -> dict[str, Any]:
+    """What an ended room comes to, for its interviewers: how long, what was asked, signals."""
+    duration_ms = None
+    if room.started_at is not None and room.ended_at is not None:
+        duration_ms = max(ms(room.ended_at) - ms(room.started_at), 0)  # type: ignore[operator]
+    shown = room.plan.filter(shown_at__isnull=False).select_related("question").order_by("shown_at")
+    events = RoomEvent.objects.filter(room=room)
+    return {
+        "duration_ms": duration_ms,
+        "questions": [item.question.title for item in shown],
+        "signals": {
+            "pastes": events.filter(type="paste").count(),
+            "focus_lost": events.filter(type="focus", data__focused=False).count(),
+        },
+        "chat": room.chat.count(),
+    }
 
 
 # --- review: transcript, scorecard, API (interviewers only; access is checked by the caller) --

@@ -13,6 +13,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    # The one-time link `create_room --interviewer` prints for a new account.
+    path(
+        "password/set/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            success_url="/",
+            template_name="registration/set_password.html",
+        ),
+        name="set-password",
+    ),
     path("", views.dashboard, name="dashboard"),
     path("rooms/new", views.create_room, name="create_room"),
     path("r/<str:room_id>/links/<str:role>/new", views.renew_link, name="renew_link"),

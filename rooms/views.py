@@ -8,6 +8,7 @@ text. The review page carries only the room's id and title; its script reads eve
 from the interviewer-only API, which checks access again on every call.
 """
 
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -15,14 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from questions.models import Template
 from rooms import actions
+from rooms.invitations import send_invitation
 from rooms.models import Room, Seat
 from rooms.seats import (
     bind_seat_to_session,
+    ended_for_session,
+    ended_for_token,
     room_for_reviewer,
     seat_for_request,
     seat_for_token,
@@ -31,8 +36,8 @@ from rooms.seats import (
 
 LINK_LABELS = {
     "candidate": "Candidate link",
-    "observer": "Observer link (read-only)",
     "interviewer": "Co-interviewer link",
+    "observer": "Observer link (read-only)",
 }
 
 
@@ -40,6 +45,16 @@ class CreateRoomForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     template = forms.SlugField(required=False)
     kind = forms.ChoiceField(choices=Room.Kind.choices, initial=Room.Kind.INTERVIEW)
+    # An ISO 8601 instant with its offset (the page turns the viewer's local time into one).
+    scheduled_at = forms.DateTimeField(required=False)
+    duration_minutes = forms.IntegerField(required=False, min_value=5, max_value=480)
+    invite_email = forms.EmailField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("invite_email") and not data.get("scheduled_at"):
+            self.add_error("scheduled_at", "An invitation needs a date and time.")
+        return data
 
 
 def candidate_names(room: Room) -> list[str]:
@@ -80,6 +95,7 @@ def dashboard(request: HttpRequest, form: CreateRoomForm | None = None) -> HttpR
         "sections": sections,
         "templates": Template.objects.all(),
         "form": form or CreateRoomForm(),
+        "link_roles": list(LINK_LABELS.items()),
         # Seat links exist in clear only once: shown on the page right after they are made.
         "new_links": request.session.pop("new_links", None),
     }
@@ -103,13 +119,24 @@ def create_room(request: HttpRequest) -> HttpResponse:
         form.add_error(None, error.message)
         return dashboard(request, form)
     room, tokens = created.room, created.tokens
+    data = form.cleaned_data
+    room.scheduled_at, room.duration_minutes = data["scheduled_at"], data["duration_minutes"]
+    room.invite_email = data["invite_email"] or ""
+    room.save(update_fields=["scheduled_at", "duration_minutes", "invite_email"])
+    send_invitation(room, join_url(request, room.id, tokens["candidate"]))
+    # The owner's own seat is reached by login; a co-interviewer gets a seat of their own.
+    _, co_token, _ = actions.renew_link(created.seats["interviewer"], Seat.Role.INTERVIEWER)
+    links = {
+        "candidate": tokens["candidate"],
+        "interviewer": co_token,
+        "observer": tokens["observer"],
+    }
     request.session["new_links"] = {
         "room": room.id,
         "heading": f"“{room.title or 'Untitled interview'}” is ready",
         "links": [
             {"label": LINK_LABELS[role], "url": join_url(request, room.id, token)}
-            for role, token in tokens.items()
-            if role in ("candidate", "observer")
+            for role, token in links.items()
         ],
     }
     return redirect("dashboard")
@@ -118,9 +145,10 @@ def create_room(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
-    """A new link for the room's candidate or observer seat; the old link dies at once, and
-    whoever holds it is out of the room."""
-    if role not in ("candidate", "observer"):
+    """A new link for the room's candidate, co-interviewer or observer seat (links are kept
+    hashed, so showing one again means a new one); the old link dies at once, and whoever
+    holds it is out of the room."""
+    if role not in LINK_LABELS:
         raise Http404
     room = get_object_or_404(Room, id=room_id, owner=request.user)
     owner_seat = seat_for_user(room_id, request.user)
@@ -130,9 +158,14 @@ def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
         _, token, _ = actions.renew_link(owner_seat, role)
     except actions.RoomError as refused:
         raise Http404 from refused
+    if role == Seat.Role.CANDIDATE and room.invite_email:
+        # The invitation's link changed: the calendar event is updated (a higher SEQUENCE).
+        room.invite_sequence += 1
+        room.save(update_fields=["invite_sequence"])
+        send_invitation(room, join_url(request, room.id, token))
     request.session["new_links"] = {
         "room": room.id,
-        "heading": f"New {role} link for “{room.title or 'Untitled interview'}”",
+        "heading": f"New {LINK_LABELS[role].lower()} for “{room.title or 'Untitled interview'}”",
         "links": [{"label": LINK_LABELS[role], "url": join_url(request, room.id, token)}],
     }
     return redirect("dashboard")
@@ -142,11 +175,30 @@ def renew_link(request: HttpRequest, room_id: str, role: str) -> HttpResponse:
 def room_page(request: HttpRequest, room_id: str) -> HttpResponse:
     seat = seat_for_request(room_id, request)
     if seat is None:
+        ended = ended_for_session(room_id, request.session)
+        if ended is not None:
+            return interview_ended(request, ended)
         return render(request, "rooms/no_seat.html", status=403)
+    if waiting(seat):
+        return render(request, "rooms/waiting.html", {"room": seat.room, "seat": seat})
     return render(
         request,
         "rooms/room.html",
         {"room": seat.room, "seat": seat, "page_config": page_config(seat)},
+    )
+
+
+WAITING_FROM = timedelta(minutes=5)  # the room opens this long before the scheduled time
+
+
+def waiting(seat: Seat) -> bool:
+    """A candidate early for a scheduled interview waits outside (the room would start)."""
+    room = seat.room
+    return (
+        seat.role == Seat.Role.CANDIDATE
+        and room.status == Room.Status.SCHEDULED
+        and room.scheduled_at is not None
+        and timezone.now() < room.scheduled_at - WAITING_FROM
     )
 
 
@@ -172,6 +224,11 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
     return render(request, "rooms/invalid_link.html", status=404)
 
 
+def interview_ended(request: HttpRequest, room: Room) -> HttpResponse:
+    """A candidate's or observer's link of a room that has ended: say so, not "not valid"."""
+    return render(request, "rooms/ended.html", {"room": room}, status=410)
+
+
 def join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
     response = _join(request, room_id, token)
     # The site-wide policy is same-origin (forms need an Origin); a URL holding a token
@@ -183,9 +240,10 @@ def join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
 def _join(request: HttpRequest, room_id: str, token: str) -> HttpResponse:
     seat = seat_for_token(room_id, token)
     if seat is None:
-        return invalid_link(request)
+        ended = ended_for_token(room_id, token)
+        return invalid_link(request) if ended is None else interview_ended(request, ended)
     bind_seat_to_session(request.session, seat)
-    if seat.role == Seat.Role.CANDIDATE and not seat.name:
+    if seat.role != Seat.Role.INTERVIEWER and not seat.name:
         return HttpResponseRedirect(f"/r/{room_id}/name")
     return HttpResponseRedirect(room_url(room_id))
 
@@ -206,7 +264,7 @@ def name(request: HttpRequest, room_id: str) -> HttpResponse:
             error = refused.message
         else:
             return HttpResponseRedirect(room_url(room_id))
-    context = {"room": seat.room, "name": value, "error": error}
+    context = {"room": seat.room, "seat": seat, "name": value, "error": error}
     return render(request, "rooms/name.html", context, status=400 if error else 200)
 
 

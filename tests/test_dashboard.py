@@ -74,11 +74,16 @@ def test_only_the_owner_can_make_new_links(client):
     assert seat_for_token(made["room"].id, made["tokens"]["candidate"]) is not None
 
 
-def test_links_are_only_made_for_candidate_and_observer_seats(client):
+def test_links_are_made_for_candidate_co_interviewer_and_observer_seats(client):
     alice = interviewer("alice")
     made = room_with_seats(alice)
     client.force_login(alice)
-    assert client.post(f"/r/{made['room'].id}/links/interviewer/new").status_code == 404
+    assert client.post(f"/r/{made['room'].id}/links/owner/new").status_code == 404
+    # A co-interviewer's link is a seat of its own: the owner's seat keeps its link.
+    assert client.post(f"/r/{made['room'].id}/links/interviewer/new").status_code == 302
+    assert seat_for_token(made["room"].id, made["tokens"]["interviewer"]) is not None
+    co = made["room"].seats.filter(role="interviewer", user=None, revoked_at=None)
+    assert co.count() == 1
     assert client.get(f"/r/{made['room'].id}/links/candidate/new").status_code == 405
 
 

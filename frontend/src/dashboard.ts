@@ -29,3 +29,11 @@ templateSelect?.addEventListener("change", () => {
   const radio = kind && document.querySelector<HTMLInputElement>(`input[name=kind][value="${kind}"]`);
   if (radio) radio.checked = true;
 });
+
+// The scheduled time is typed in the viewer's own zone and sent as an instant.
+const local = document.getElementById("id_scheduled_local") as HTMLInputElement | null;
+const instant = document.getElementById("id_scheduled_at") as HTMLInputElement | null;
+local?.closest("form")?.addEventListener("submit", () => {
+  const at = local.value ? new Date(local.value) : null;
+  if (instant) instant.value = at && !isNaN(at.getTime()) ? at.toISOString() : "";
+});

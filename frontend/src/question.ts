@@ -15,12 +15,15 @@ export function renderQuestion(container: HTMLElement, question: Question | null
   }
   const prompt = h("div", { class: "prompt prose" });
   prompt.innerHTML = renderMarkdown(question.prompt);
+  // A "Python" question in Python says so once.
+  const category = categoryName(question.category);
+  const language = question.language && question.language !== "text" && question.language.toLowerCase() !== category.toLowerCase() ? question.language : "";
   const labels = h(
     "p",
     { class: "labels" },
     h("span", { class: `chip difficulty-${question.difficulty}` }, question.difficulty),
-    categoryName(question.category) ? h("span", { class: "chip" }, categoryName(question.category)) : null,
-    question.language && question.language !== "text" ? h("span", { class: "chip" }, question.language) : null,
+    category ? h("span", { class: "chip" }, category) : null,
+    language ? h("span", { class: "chip" }, language) : null,
   );
   const tests = visibleTests(question.visible_tests);
   container.replaceChildren(h("h2", { class: "question-title", id: "question-title" }, question.title), labels, prompt);

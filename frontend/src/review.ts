@@ -65,9 +65,9 @@ async function main(): Promise<void> {
   const seats = new Map(log.seats.map((s) => [s.id, s]));
   const nameOf = (seat: number | null) => (seat === null ? "Starter code" : (seats.get(seat)?.name || seats.get(seat)?.role || `Seat ${seat}`));
   const colorOf = (seat: number | null) => authorColor(seat).color;
-  const isInterviewer = (seat: number | null) => seat !== null && seats.get(seat)?.role === "interviewer";
-
-  const events = describeEvents(transcript.events, (seat) => (seat === null ? "The server" : nameOf(seat)), isInterviewer);
+  // The event list names people by the role they had then (a pair room's peers swap).
+  const nameThen = (seat: number | null, role: string) => (seat === null ? "The server" : seats.get(seat)?.name || role || `Seat ${seat}`);
+  const events = describeEvents(transcript.events, nameThen, (seat) => seats.get(seat)?.role);
   const replay = new Replay(log.updates, {
     texts: log.texts.map((t) => t.text),
     checkpoints: log.checkpoints,

@@ -9,6 +9,7 @@ import { SharedDoc } from "./doc";
 import { byId } from "./dom";
 import { SharedEditor } from "./editor";
 import { guardLeaving } from "./leaveguard";
+import { resizablePanes } from "./panes";
 import { renderParticipants } from "./participants";
 import { ControlClient, FINAL_CODES, type Frame } from "./protocol";
 import { renderQuestion } from "./question";
@@ -70,12 +71,21 @@ function drawConnection(): void {
   byId("conn-label").textContent = view.label;
 }
 
+// Interviewers may take a person out of the room: their link and connections die at once.
+const removePerson =
+  config.role === "interviewer"
+    ? (seat: number, name: string) => {
+        if (confirm(`Remove ${name} from the room? Their link stops working.`)) control.send({ type: "seat.revoke", seat });
+      }
+    : undefined;
+const drawPeople = () => renderParticipants(byId("participants"), participants, config.seat, removePerson);
+
 function upsertParticipant(update: Participant): void {
   const id = seatId(update);
   const index = participants.findIndex((p) => seatId(p) === id);
   if (index >= 0) participants[index] = { ...participants[index], ...update };
   else participants.push(update);
-  renderParticipants(byId("participants"), participants, config.seat);
+  drawPeople();
 }
 
 function toast(text: string): void {
@@ -94,7 +104,7 @@ control.on("room.state", (f) => {
     return location.reload();
   }
   participants = state.participants ?? [];
-  renderParticipants(byId("participants"), participants, config.seat);
+  drawPeople();
   showQuestion(state.question);
   timer.set(state.timer);
   chat.replace(state.chat ?? []);
@@ -102,11 +112,14 @@ control.on("room.state", (f) => {
 });
 control.on("question.shown", (f) => showQuestion((f.question as Question | null) ?? null));
 control.on("timer.state", (f) => timer.set(((f.timer as TimerState) ?? (f as unknown as TimerState)) || null));
-control.on("chat.message", (f) => chat.add(((f.message as ChatMessage) ?? (f as unknown as ChatMessage))));
+control.on("chat.message", (f) => {
+  const message = (f.message as ChatMessage) ?? (f as unknown as ChatMessage);
+  chat.add(message, message.seat === config.seat);
+});
 control.on("presence", (f) => {
   if (Array.isArray(f.participants)) {
     participants = f.participants as Participant[];
-    renderParticipants(byId("participants"), participants, config.seat);
+    drawPeople();
   } else if (f.participant) upsertParticipant(f.participant as Participant);
   else upsertParticipant(f as unknown as Participant);
 });
@@ -115,9 +128,14 @@ control.on("signal", (f) => {
   const who = participants.find((p) => seatId(p) === f.seat)?.name || "Someone";
   if (f.kind === "paste") chat.note(`${who} pasted ${f.chars} characters into the editor.`);
 });
-control.on("error", (f) => toast(String(f.message ?? f.code ?? "Something went wrong")));
+control.on("error", (f) => {
+  // A refused chat message goes back in its box; "unavailable" means stored, just late.
+  if (f.for === "chat.send" && f.code !== "unavailable") return chat.refused(String(f.message ?? "refused"));
+  toast(String(f.message ?? f.code ?? "Something went wrong"));
+});
 control.on("connection.closed", (f) => {
   if (f.code === 4410) return roomEnded();
+  if (f.code === 4403) return removed();
   const message = FINAL_CODES[f.code as number];
   if (message) toast(message);
 });
@@ -138,10 +156,21 @@ window.addEventListener("online", () => {
   drawConnection();
 });
 
+/** This seat was removed (or its link replaced): say so for good, and stop knocking. */
+function removed(): void {
+  const banner = byId("removed");
+  banner.hidden = false;
+  control.close();
+  shared.halt();
+  chat.end();
+  editor.freeze();
+}
+
 function roomEnded(): void {
   ended = true;
   document.body.dataset.ended = "true";
   byId("ended").hidden = false;
+  chat.end();
   // The code is frozen as it stood at the end, for everyone.
   editor.freeze();
   // Candidate and observer links die with the room: stop knocking on the door.
@@ -154,6 +183,7 @@ function roomEnded(): void {
 
 watchSignals(control, byId("editor"), config.room);
 mountRunPanel({ control, host: byId("run-area"), role: config.role, seat: config.seat, getQuestion: () => question });
+resizablePanes(document.querySelector<HTMLElement>(".room-grid")!, document.querySelector<HTMLElement>(".panel.side")!, document.querySelector<HTMLElement>(".panel.chat")!);
 
 // In a practice pair the candidate steers the timer too (the server enforces who may).
 if (config.role === "interviewer" || (config.kind === "pair" && config.role === "candidate")) {

@@ -33,6 +33,8 @@ export interface Participant {
   online?: boolean;
   focus?: boolean;
   focused?: boolean;
+  /** Open connections of this seat (tabs); more than one is noted. */
+  tabs?: number;
 }
 
 export interface ChatMessage {
@@ -57,6 +59,10 @@ export interface PlanItem {
   minutes?: number | null;
   shown?: boolean;
   current?: boolean;
+  /** The question's rubric (a list of levels or criteria), for scoring it. */
+  rubric?: unknown[];
+  /** Written in the room and not yet saved to the bank. */
+  pad?: boolean;
 }
 
 export interface ScoreRow {

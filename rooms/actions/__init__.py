@@ -10,6 +10,7 @@ from rooms.actions.base import Forbidden, Invalid, NotFound, RoomError, TooMany
 from rooms.actions.chat import CHAT_MAX_CHARS, send_chat
 from rooms.actions.lifecycle import CreatedRoom, create_room, end_room, set_name, swap_roles
 from rooms.actions.notes import save_notes, save_score, save_scorecard
+from rooms.actions.pads import create_pad, save_pad
 from rooms.actions.presence import (
     fresh_connection_count,
     heartbeat,
@@ -33,6 +34,8 @@ from rooms.actions.timer import (
 from rooms.live import Outbound
 
 __all__ = [
+    "create_pad",
+    "save_pad",
     "CHAT_MAX_CHARS",
     "CreatedRoom",
     "Forbidden",

@@ -135,6 +135,8 @@ def set_name(seat: Seat, name: Any) -> Outbound:
     """A participant says who they are (the candidate's name form)."""
     name = text(name, "name", NAME_MAX_CHARS, allow_empty=False).strip()
     seat, can = actor(seat)
+    if seat.name == name:  # nothing changed: nothing to record or tell
+        return Outbound()
     seat.name = name
     seat.save(update_fields=["name"])
     record_event(seat.room_id, "seat.named", {"seat": seat.id, "name": name}, actor=seat)

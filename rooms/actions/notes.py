@@ -17,7 +17,7 @@ from rooms.models import Note, Score, Seat
 
 NOTES_MAX_CHARS = 50_000
 COMMENT_MAX_CHARS = 10_000
-RATINGS = range(1, 5)  # 1 = strong no ... 4 = strong yes, like the recommendation
+RATINGS = range(1, 5)  # 1 Weak, 2 Mixed, 3 Solid, 4 Excellent: the bank's rubric levels
 
 
 @transaction.atomic

@@ -59,7 +59,7 @@ def join(seat: Seat, connection_id: str) -> Outbound:
     start_if_scheduled(seat, out)
     if count == 0:
         record_event(seat.room_id, "join", {"seat": seat.id, "role": seat.role}, actor=seat)
-        _presence(seat, out)
+    _presence(seat, out)  # online, or one more tab of a seat already here
     return on_commit(seat.room_id, out)
 
 
@@ -70,9 +70,11 @@ def leave(seat: Seat, connection_id: str) -> Outbound:
     if not Connection.objects.filter(channel_name=connection_id).delete()[0]:
         return Outbound()
     seat = Seat.objects.select_related("room").get(id=seat.id)
-    if fresh_connection_count(seat) > 0:
-        return Outbound()
+    if fresh_connection_count(seat) > 0:  # one tab fewer: the others still hold the seat
+        return on_commit(seat.room_id, _presence(seat, Outbound()))
     record_event(seat.room_id, "leave", {"seat": seat.id}, actor=seat)
+    if seat.revoked_at is not None:  # removed: the room's fresh state already left it out
+        return Outbound()
     return on_commit(seat.room_id, _presence(seat, Outbound()))
 
 

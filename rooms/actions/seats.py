@@ -15,7 +15,9 @@ from rooms.live import Outbound
 from rooms.models import Seat
 from rooms.seats import create_seat
 
-RENEWABLE = (Seat.Role.CANDIDATE, Seat.Role.OBSERVER)
+# A link of each of these roles can be made again; an interviewer link is a co-interviewer's
+# (the owner reaches their own seat by login, and it has no link to renew).
+RENEWABLE = (Seat.Role.CANDIDATE, Seat.Role.OBSERVER, Seat.Role.INTERVIEWER)
 
 
 def _revoke(seat: Seat, by: Seat) -> None:
@@ -41,15 +43,17 @@ def revoke(by: Seat, seat_id: Any) -> Outbound:
 
 @transaction.atomic
 def renew_link(by: Seat, role: str) -> tuple[Seat, str, Outbound]:
-    """A new link for the room's candidate or observer seat. The old link dies at once, and so
+    """A new link for the room's candidate, observer or co-interviewer seat. The old link dies
+    at once, and so
     does everything it opened (browser sessions, open connections): the old seat is revoked and
     a new one takes its place. Returns the new seat and its token (the only time it is shown)."""
     by, can = actor(by)
     require(can.interviewer and can.talk, "only interviewers of a live room may renew links")
     if role not in RENEWABLE:
-        raise Invalid("only candidate and observer links can be renewed")
+        raise Invalid("only candidate, observer and co-interviewer links can be renewed")
     for old in by.room.seats.filter(role=role, revoked_at=None, user=None):
-        _revoke(old, by)
+        if old.id != by.id:  # a co-interviewer renewing their colleagues' link keeps their own
+            _revoke(old, by)
     seat, token = create_seat(by.room, role)
     record_event(by.room_id, "seat.renewed", {"seat": seat.id, "role": role}, actor=by)
     return seat, token, on_commit(by.room_id, Outbound(refresh=True))

@@ -25,9 +25,12 @@ def test_first_connection_joins_and_last_one_leaves(room):
     candidate = room.seats["candidate"]
     first = actions.join(candidate, "chan-1")
     assert [f["online"] for _, f in first.frames if f["type"] == "presence"] == [True]
-    assert actions.join(candidate, "chan-2").frames == []  # a second tab is no new join
+    # A second tab is no new join, but the people list notes it (and its closing).
+    second = actions.join(candidate, "chan-2").frames
+    assert [(f["online"], f["tabs"]) for _, f in second if f["type"] == "presence"] == [(True, 2)]
     assert online(room.room)["candidate"] is True
-    assert actions.leave(candidate, "chan-1").frames == []
+    one_left = actions.leave(candidate, "chan-1").frames
+    assert [(f["online"], f["tabs"]) for _, f in one_left] == [(True, 1)]
     last = actions.leave(candidate, "chan-2")
     assert last.frames[0][1] == {
         "type": "presence",
@@ -36,6 +39,7 @@ def test_first_connection_joins_and_last_one_leaves(room):
         "name": "",
         "online": False,
         "focused": False,
+        "tabs": 0,
     }
     assert events(room.room) == [
         ("join", {"seat": candidate.id, "role": "candidate"}),
@@ -117,6 +121,7 @@ def test_heartbeat_sweeps_a_dead_process_and_says_who_left(room):
                 "name": "",
                 "online": False,
                 "focused": False,
+                "tabs": 0,
             },
         )
     ]

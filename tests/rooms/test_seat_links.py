@@ -79,6 +79,17 @@ def test_token_of_another_room_is_not_valid(room, bank, alice, client):
 def test_candidate_and_observer_links_die_when_the_room_ends(room, client):
     actions.end_room(room.seats["interviewer"])
     for role in ("candidate", "observer"):
-        assert_invalid_link(client.get(join_url(room, role)), client, room.room.id)
+        response = client.get(join_url(room, role))
+        # Dead, but its holder hears why: the interview ended (not "not valid").
+        assert response.status_code == 410
+        assert b"This interview has ended" in response.content
+        assert b"not valid" not in response.content
+        assert "seats" not in client.session or room.room.id not in client.session["seats"]
     # The interviewer can still come back for the write-up.
     assert client.get(join_url(room, "interviewer")).status_code == 302
+
+
+def test_a_revoked_link_of_an_ended_room_is_still_not_valid(room, client):
+    revoked(room.seats["candidate"])
+    actions.end_room(room.seats["interviewer"])
+    assert_invalid_link(client.get(join_url(room, "candidate")), client, room.room.id)

@@ -1,6 +1,7 @@
 // Private notes (saved as you type) and scores per question plus an overall recommendation.
 import { h } from "../dom";
 import type { ControlClient } from "../protocol";
+import { SCALE_NOTE, scaleFor } from "../scale";
 import type { PlanItem, ScoreRow } from "../types";
 
 const RECOMMENDATIONS: [string, string][] = [
@@ -19,6 +20,9 @@ export class NotesPanel {
   private scoreRows: ScoreRow[] = [];
   private plan: PlanItem[] = [];
   private unsaved = false;
+  /** Evidence typed and not yet saved, by question: survives a redraw of the panel. */
+  private drafts = new Map<number, string>();
+  private evidenceTimers = new Map<number, number>();
 
   constructor(
     root: HTMLElement,
@@ -92,21 +96,44 @@ export class NotesPanel {
   private drawScores(): void {
     const rows = this.plan.map((item) => {
       const current = this.row(item.id);
-      const radios = [1, 2, 3, 4].map((n) =>
+      // Each choice with its name and, beside it, what the rubric says about it.
+      const choices = scaleFor(item.rubric).map((level) =>
         h(
           "label",
-          { class: "rating" },
+          { class: "rating", title: level.description || undefined },
           h("input", {
             type: "radio",
             name: `rating-${item.id}`,
-            value: n,
-            checked: current.rating === n,
-            onchange: () => this.saveScore({ question: item.id, rating: n, comment: current.comment ?? "" }),
+            value: level.score,
+            checked: current.rating === level.score,
+            onchange: () => this.saveScore({ question: item.id, rating: level.score, comment: this.evidence(item.id) }),
           }),
-          String(n),
+          h("span", { class: "rating-name" }, `${level.score} · ${level.label}`),
+          level.description ? h("span", { class: "rating-text" }, level.description) : null,
         ),
       );
-      return h("fieldset", { class: "score" }, h("legend", {}, item.title), ...radios);
+      const evidence = h("textarea", {
+        id: `evidence-${item.id}`,
+        class: "evidence",
+        rows: 2,
+        maxlength: 10000,
+        placeholder: "What did you see? Evidence for the rating…",
+      });
+      evidence.value = this.evidence(item.id);
+      evidence.addEventListener("input", () => {
+        this.drafts.set(item.id, evidence.value);
+        window.clearTimeout(this.evidenceTimers.get(item.id));
+        this.evidenceTimers.set(item.id, window.setTimeout(() => this.saveEvidence(item.id), 700));
+      });
+      evidence.addEventListener("blur", () => this.saveEvidence(item.id));
+      return h(
+        "fieldset",
+        { class: "score", "data-question": item.id },
+        h("legend", {}, item.title),
+        h("div", { class: "rating-choices" }, ...choices),
+        h("label", { class: "field-label", for: `evidence-${item.id}` }, `Evidence for ${item.title}`),
+        evidence,
+      );
     });
     const overall = this.row(null);
     const select = h(
@@ -122,13 +149,28 @@ export class NotesPanel {
     );
     this.scores.replaceChildren(
       ...(rows.length ? rows : [h("p", { class: "muted" }, "Questions appear here once they are in the plan.")]),
-      rows.length ? h("p", { class: "muted" }, "1 = strong no … 4 = strong yes") : "",
+      rows.length ? h("p", { class: "muted" }, SCALE_NOTE) : "",
       h("label", { for: "recommendation", class: "field-label" }, "Overall recommendation"),
       select,
     );
   }
 
+  private evidence(question: number): string {
+    return this.drafts.get(question) ?? this.row(question).comment ?? "";
+  }
+
+  private saveEvidence(question: number): void {
+    window.clearTimeout(this.evidenceTimers.get(question));
+    const draft = this.drafts.get(question);
+    if (draft === undefined) return;
+    const current = this.row(question);
+    if (draft === (current.comment ?? "")) return void this.drafts.delete(question);
+    this.saveScore({ question, rating: current.rating ?? null, comment: draft });
+    this.status.textContent = "Evidence saved";
+  }
+
   private saveScore(row: ScoreRow): void {
+    if (row.question !== null && row.question !== undefined && row.comment === this.drafts.get(row.question)) this.drafts.delete(row.question);
     this.remember(row);
     if (!this.control.send({ type: "score.save", ...row })) this.status.textContent = "Score not saved: reconnecting…";
   }

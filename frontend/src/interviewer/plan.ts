@@ -36,6 +36,8 @@ export class PlanPanel {
       h("h3", {}, "Find in the bank"),
       form,
       h("ul", { class: "hits", id: "hits", "aria-live": "polite" }),
+      h("h3", {}, "Or write one now"),
+      this.padForm(),
     );
     void this.loadCategories(form.querySelector<HTMLSelectElement>("#bank-category")!);
   }
@@ -68,6 +70,9 @@ export class PlanPanel {
             h("span", { class: "plan-title" }, item.title),
             h("span", { class: "muted" }, ` ${item.difficulty}${item.minutes ? ` · ${item.minutes} min` : ""}${item.shown && !onShow ? " · shown" : ""}`),
           ),
+          item.pad
+            ? h("button", { type: "button", class: "btn small", onclick: () => this.control.send({ type: "pad.save", question: item.id }), "aria-label": `Save ${item.title} to the bank` }, "Save to bank")
+            : null,
           onShow
             ? h("span", { class: "chip live" }, "On display")
             : h("button", { type: "button", class: "btn small", onclick: () => this.show(item.id), "aria-label": `Show ${item.title}` }, item.shown ? "Show again" : "Show"),
@@ -78,6 +83,40 @@ export class PlanPanel {
 
   private show(questionId: number): void {
     this.control.send({ type: "question.show", question: questionId });
+  }
+
+  /** A blank pad: a title, a language and (optionally) a prompt, shown to everyone at once. */
+  private padForm(): HTMLFormElement {
+    const title = h("input", { id: "pad-title", name: "title", maxlength: 200, required: true, placeholder: "e.g. Reverse a linked list" });
+    const language = h(
+      "select",
+      { id: "pad-language", name: "language" },
+      ...[
+        ["python", "Python"],
+        ["sql", "SQL"],
+        ["javascript", "JavaScript"],
+        ["typescript", "TypeScript"],
+        ["text", "Plain text"],
+      ].map(([value, label]) => h("option", { value }, label)),
+    );
+    const prompt = h("textarea", { id: "pad-prompt", name: "prompt", rows: 3, maxlength: 20000, placeholder: "The question, in Markdown (optional)" });
+    const form = h(
+      "form",
+      { class: "pad-form" },
+      h("label", { class: "field-label", for: "pad-title" }, "Pad title"),
+      title,
+      h("label", { class: "field-label", for: "pad-language" }, "Language"),
+      language,
+      h("label", { class: "field-label", for: "pad-prompt" }, "Prompt"),
+      prompt,
+      h("button", { type: "submit", class: "btn primary" }, "Open the pad"),
+    );
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      if (!title.value.trim()) return title.focus();
+      if (this.control.send({ type: "pad.create", title: title.value, language: language.value, prompt: prompt.value })) form.reset();
+    });
+    return form;
   }
 
   private searchForm(): HTMLFormElement {

@@ -4,6 +4,7 @@ import { h, byId } from "../dom";
 import type { ControlClient } from "../protocol";
 import type { TimerBox } from "../timerbox";
 import type { PlanItem, Question, RoomState } from "../types";
+import { renderEndedSummary, type EndedSummary } from "./ended";
 import { renderGuidance } from "./guidance";
 import { NotesPanel } from "./notes";
 import { PlanPanel } from "./plan";
@@ -20,6 +21,22 @@ export function mountInterviewerTools(ctx: Context): void {
   const { control } = ctx;
   mountTimerControls(ctx);
   if (ctx.config.kind === "pair") mountSwap(control);
+  if (ctx.isInterviewer) mountEnd(control);
+  // Once the room has ended nothing steers it any more: the controls go.
+  const closeControls = () => {
+    byId("timer-controls").hidden = true;
+    byId("room-actions").replaceChildren();
+  };
+  const watchEnd = (f: Record<string, unknown>) => {
+    const state = f as unknown as RoomState & { summary?: EndedSummary };
+    if (state.room?.status !== "ended") return;
+    closeControls();
+    if (state.summary) renderEndedSummary(byId("ended-summary"), state.summary);
+  };
+  control.on("room.ended", closeControls);
+  control.on("room.state", watchEnd);
+  const before = control.lastFrame("room.state");
+  if (before) watchEnd(before);
   // The other half of a practice pair steers the timer; the plan and notes are the interviewer's.
   if (!ctx.isInterviewer) return;
   const tabs = byId("side-tabs");
@@ -88,7 +105,9 @@ export function mountInterviewerTools(ctx: Context): void {
   });
   control.on("plan", (f) => setPlan(f.plan));
   onQuestion(ctx.getQuestion());
+}
 
+function mountEnd(control: ControlClient): void {
   const end = () => {
     if (confirm("End the interview for everyone? Candidate and observer links stop working.")) control.send({ type: "room.end" });
   };
@@ -103,10 +122,11 @@ function mountSwap(control: ControlClient): void {
 
 function mountTimerControls(ctx: Context): void {
   const { control, timer } = ctx;
-  const minutes = h("input", { id: "timer-minutes", type: "number", min: 1, max: 240, value: 30, "aria-label": "Minutes" });
+  // Any length from 6 seconds (0.1 min) to 6 hours; anything else is said, never ignored.
+  const minutes = h("input", { id: "timer-minutes", type: "number", min: 0.1, max: 360, step: "any", value: 30, "aria-label": "Minutes" });
   const startBox = h(
     "form",
-    { class: "timer-start" },
+    { class: "timer-start", novalidate: true },
     minutes,
     h("span", { class: "muted", "aria-hidden": "true" }, "min"),
     h("button", { type: "submit", class: "btn small primary" }, "Start"),
@@ -114,14 +134,21 @@ function mountTimerControls(ctx: Context): void {
   startBox.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const m = Number(minutes.value);
-    if (Number.isFinite(m) && m > 0) control.send({ type: "timer.start", duration_s: Math.round(m * 60) });
+    const valid = minutes.value.trim() !== "" && Number.isFinite(m) && m >= 0.1 && m <= 360;
+    minutes.setAttribute("aria-invalid", String(!valid));
+    if (!valid) return showTimerError("Minutes: a number from 0.1 to 360");
+    showTimerError("");
+    control.send({ type: "timer.start", duration_s: Math.round(m * 60) });
   });
   const pause = h("button", { type: "button", class: "btn small", onclick: () => control.send({ type: "timer.pause" }) }, "Pause");
   const resume = h("button", { type: "button", class: "btn small primary", onclick: () => control.send({ type: "timer.resume" }) }, "Resume");
   const add = h("button", { type: "button", class: "btn small", onclick: () => control.send({ type: "timer.add", seconds: 300 }), title: "Add five minutes" }, "+5 min");
   const reset = h("button", { type: "button", class: "btn small", onclick: () => control.send({ type: "timer.reset" }) }, "Reset");
+  const error = h("span", { class: "timer-error", role: "alert" });
+  const showTimerError = (text: string) => (error.textContent = text);
+  minutes.addEventListener("input", () => showTimerError(""));
   const box = byId("timer-controls");
-  box.replaceChildren(startBox, pause, resume, add, reset);
+  box.replaceChildren(startBox, pause, resume, add, reset, error);
   box.hidden = false;
 
   const draw = () => {
@@ -138,3 +165,4 @@ function mountTimerControls(ctx: Context): void {
   control.on("*", draw);
   draw();
 }
+

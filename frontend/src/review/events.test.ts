@@ -45,8 +45,33 @@ describe("integrity signals", () => {
       { seq: 2, at: at(2), actor: 1, type: "focus", data: { seat: 1, focused: false } },
       { seq: 3, at: at(3), actor: 2, type: "paste", data: { seat: 2, chars: 300 } },
     ];
-    const signals = describeEvents(own, names, (seat) => seat === 1).filter((e) => e.signal);
+    const signals = describeEvents(own, names, (seat) => (seat === 1 ? "interviewer" : "candidate")).filter((e) => e.signal);
     expect(signals.map((e) => e.seq)).toEqual([3]);
+  });
+
+  it("go by the role at that moment: a pair room's peers swap", () => {
+    const swapped: TranscriptEvent[] = [
+      { seq: 1, at: at(1), actor: 2, type: "paste", data: { seat: 2, chars: 300 } },
+      { seq: 2, at: at(2), actor: 1, type: "roles.swapped", data: { roles: { "1": "candidate", "2": "interviewer" } } },
+      { seq: 3, at: at(3), actor: 1, type: "paste", data: { seat: 1, chars: 300 } },
+    ];
+    // Today seat 1 is the candidate and seat 2 the interviewer.
+    const now = (seat: number) => (seat === 1 ? "candidate" : "interviewer");
+    const described = describeEvents(swapped, (seat, role) => `seat ${seat} (${role})`, now);
+    expect(described.map((e) => e.role)).toEqual(["candidate", "interviewer", "candidate"]);
+    expect(described[0].text).toBe("seat 2 (candidate) pasted 300 characters");
+    expect(described.filter((e) => e.signal).map((e) => e.seq)).toEqual([1, 3]);
+  });
+});
+
+describe("small things", () => {
+  it("say a short timer's length in seconds, and a name given without repeating it", () => {
+    const short: TranscriptEvent[] = [
+      { seq: 1, at: at(1), actor: 1, type: "timer.start", data: { duration_ms: 4000 } },
+      { seq: 2, at: at(2), actor: 2, type: "seat.named", data: { seat: 2, name: "Ada" } },
+    ];
+    const texts = describeEvents(short, names, (seat) => (seat === 1 ? "interviewer" : "candidate")).map((e) => e.text);
+    expect(texts).toEqual(["Alice started the timer (4 s)", "The candidate is now called Ada"]);
   });
 });
 

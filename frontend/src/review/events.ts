@@ -12,6 +12,8 @@ export interface ReviewEvent {
   type: string;
   kind: EventKind;
   seat: number | null;
+  /** The role the actor had at that moment (a pair room's swap changes it later). */
+  role: string;
   text: string;
   signal: boolean;
   data?: Record<string, unknown>;
@@ -52,7 +54,12 @@ function actorId(event: TranscriptEvent): number | null {
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-function sentence(event: TranscriptEvent, who: string, awayMs: number | null): string {
+/** A timer's length as people say it: "4 s", "90 s", "15 min". */
+export function lengthText(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+function sentence(event: TranscriptEvent, who: string, awayMs: number | null, role = ""): string {
   const d = event.data ?? {};
   switch (event.type) {
     case "room.created":
@@ -66,7 +73,8 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
     case "leave":
       return d.reason === "lost" ? `${who} lost the connection` : `${who} left`;
     case "seat.named":
-      return `${who} is now called ${str(d.name)}`;
+      // `who` is today's name: the event says who had which role then, not "Ada is now called Ada".
+      return `The ${role || "participant"} is now called ${str(d.name)}`;
     case "seat.revoked":
       return `${who} revoked a ${str(d.role)} link`;
     case "roles.swapped":
@@ -90,7 +98,7 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
       return `${who} saved a score`;
     case "timer.start": {
       const ms = num(d.duration_ms);
-      return `${who} started the timer${ms ? ` (${Math.round(ms / 60000)} min)` : ""}`;
+      return `${who} started the timer${ms ? ` (${lengthText(ms)})` : ""}`;
     }
     case "timer.pause":
       return `${who} paused the timer`;
@@ -111,25 +119,51 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null): s
   }
 }
 
-/** The events in order, described, with each tab-leave paired with its return. */
+const SWAPPED: Record<string, string> = { interviewer: "candidate", candidate: "interviewer" };
+
+/** Each event's actor's role at that moment: today's roles, rewound through the role swaps
+ * (a `roles.swapped` event holds the roles it gave). */
+export function rolesAtEvents(sorted: TranscriptEvent[], seats: (number | null)[], roleNow: (seat: number) => string | undefined): string[] {
+  const roles = new Map<number, string>();
+  const roleOf = (seat: number) => roles.get(seat) ?? roleNow(seat) ?? "";
+  // Rewind to the start: before each swap, its seats held the other role.
+  for (const event of [...sorted].reverse()) {
+    if (event.type !== "roles.swapped") continue;
+    for (const [seat, given] of Object.entries((event.data?.roles ?? {}) as Record<string, string>)) roles.set(Number(seat), SWAPPED[given] ?? given);
+  }
+  return sorted.map((event, i) => {
+    const seat = seats[i];
+    const role = seat === null ? "" : roleOf(seat);
+    if (event.type === "roles.swapped") {
+      for (const [swapped, given] of Object.entries((event.data?.roles ?? {}) as Record<string, string>)) roles.set(Number(swapped), given);
+    }
+    return role;
+  });
+}
+
+/** The events in order, described, with each tab-leave paired with its return. People are
+ * named by the role they had at that moment (`nameOf` gets it for seats without a name). */
 export function describeEvents(
   events: TranscriptEvent[],
-  nameOf: (seat: number | null) => string,
-  isInterviewer: (seat: number | null) => boolean = () => false,
+  nameOf: (seat: number | null, role: string) => string,
+  roleNow: (seat: number) => string | undefined = () => undefined,
 ): ReviewEvent[] {
   const sorted = [...events].sort((a, b) => a.seq - b.seq);
   const times = sorted.map((e) => toMs(e.at) ?? 0);
+  const seats = sorted.map(actorId);
+  const roles = rolesAtEvents(sorted, seats, roleNow);
   return sorted.map((event, i) => {
-    const seat = actorId(event);
+    const seat = seats[i];
     let awayMs: number | null = null;
     if (event.type === "focus" && event.data?.focused === false) {
       const back = sorted.findIndex((e, j) => j > i && e.type === "focus" && actorId(e) === seat && e.data?.focused !== false);
       if (back >= 0) awayMs = times[back] - times[i];
     }
-    // Integrity signals are about the person being interviewed, not the interviewers.
+    // Integrity signals are about the person being interviewed then, not the interviewers.
     const suspicious = event.type === "paste" || (event.type === "focus" && event.data?.focused === false);
-    const signal = suspicious && !isInterviewer(seat);
-    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, text: sentence(event, nameOf(seat), awayMs), signal, data: event.data };
+    const signal = suspicious && roles[i] !== "interviewer";
+    const text = sentence(event, nameOf(seat, roles[i]), awayMs, roles[i]);
+    return { seq: event.seq, at: times[i], type: event.type, kind: kindOf(event.type), seat, role: roles[i], text, signal, data: event.data };
   });
 }
 

@@ -1,6 +1,7 @@
 // The scorecard: a 1-4 rating per question against its rubric, and an overall recommendation.
 // Saved with PUT; the line under the button says whether it worked.
 import { h } from "../dom";
+import { RATINGS, rubricLevels, SCALE_NOTE } from "../scale";
 import type { RoomApi } from "./api";
 
 export interface ScorecardRating {
@@ -19,31 +20,7 @@ export interface Scorecard {
   questions?: { id: number; title?: string; rubric?: unknown[] }[];
 }
 
-/** The bank's rubric levels; used as the scale's names when a rubric has none of its own. */
-export const RATINGS: [number, string][] = [
-  [1, "Weak"],
-  [2, "Mixed"],
-  [3, "Solid"],
-  [4, "Excellent"],
-];
-
-export interface RubricLevel {
-  score: number;
-  label: string;
-  description: string;
-}
-
-/** A rubric written as levels 1-4 ({score, label, description}), or null for a list of criteria. */
-export function rubricLevels(rubric: unknown[] | undefined): RubricLevel[] | null {
-  if (!rubric?.length) return null;
-  const levels = rubric.map((entry) => {
-    const e = (entry && typeof entry === "object" ? entry : {}) as Record<string, unknown>;
-    const score = Number(e.score ?? e.level);
-    return { score, label: String(e.label ?? ""), description: String(e.description ?? e.text ?? "") };
-  });
-  if (!levels.every((l) => Number.isInteger(l.score) && l.score >= 1 && l.score <= 4)) return null;
-  return levels.sort((a, b) => a.score - b.score);
-}
+export { RATINGS, rubricLevels, type RubricLevel } from "../scale";
 
 export const RECOMMENDATIONS: [string, string][] = [
   ["strong_no", "Strong no"],
@@ -140,7 +117,7 @@ export function mountScorecard(form: HTMLFormElement, api: RoomApi, card: Scorec
   );
 
   form.replaceChildren(
-    rows.length ? h("p", { class: "muted small" }, "Rate each question against its rubric, 1 (weak) to 4 (excellent).") : h("p", { class: "muted" }, "No questions were planned."),
+    rows.length ? h("p", { class: "muted small" }, `Rate each question against its rubric: ${SCALE_NOTE}.`) : h("p", { class: "muted" }, "No questions were planned."),
     ...fieldsets,
     overall,
     h("div", { class: "save-row" }, save, status),

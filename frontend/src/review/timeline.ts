@@ -57,6 +57,7 @@ export function renderEventList(
         h("time", { class: "event-time" }, formatClock(event.at - start)),
         h("span", { class: "event-dot", style: `background:${nameColor(event.seat)}`, "aria-hidden": "true" }),
         h("span", { class: "event-text" }, event.signal ? h("strong", { class: "signal-tag" }, "Signal ") : null, event.text),
+        event.role ? h("span", { class: "event-role" }, event.role) : null,
       ),
       event.type === "run" ? runDetails((event.data ?? {}) as RunEventData) : null,
     ),
