@@ -108,6 +108,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.tasks: list[asyncio.Task[None]] = []
         self.expiry: asyncio.TimerHandle | None = None
         self.touched_at = time.monotonic()
+        # Frames the room hands this connection before its room.state is sent wait here, so
+        # room.state is always the first frame (another tab's presence can race it).
+        self.held: list[dict[str, Any]] | None = []
         seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
         await self.accept()
         if seat is None:
@@ -124,6 +127,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.seat = seat
         await registry().add(self.room_id, self)
         await self.send_frame(await database_sync_to_async(room_state_for)(seat))
+        held, self.held = self.held, None
+        for frame in held or []:
+            await self.send_frame(frame)
         self.tasks.append(asyncio.create_task(self._heartbeat()))
 
     async def disconnect(self, code: int) -> None:
@@ -217,7 +223,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return self.seat.id if self.seat else 0
 
     async def deliver(self, frame: dict[str, Any]) -> None:
-        if self.seat is not None:
+        if self.held is not None:
+            self.held.append(frame)
+        elif self.seat is not None:
             await self.send_frame(frame)
 
     async def refresh(self) -> None:

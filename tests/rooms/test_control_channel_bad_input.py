@@ -315,7 +315,10 @@ async def test_reconnect_storm_leaves_state_and_others_intact(room, pair):
     # so no join or leave was recorded either).
     assert after == before
     assert await db_async(Connection.objects.filter(seat__role="candidate").count)() == 1
-    frames = await interviewer.drain()
-    assert all(f["type"] == "presence" for f in frames)
-    await assert_undisturbed(interviewer)
-    await assert_undisturbed(candidate)
+    # Both heard only of the candidate's tabs coming and going, ending where they began.
+    for other in (interviewer, candidate):
+        frames = await other.drain()
+        assert frames and all(f["type"] == "presence" for f in frames)
+        assert (frames[-1]["online"], frames[-1]["tabs"]) == (True, 1)
+        await other.send({"type": "ping", "t": 1})
+        assert (await other.receive())["type"] == "pong"
