@@ -1,3 +1,4 @@
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import connections
 from editor.store import close_docstore
 from questions.models import Category, Question
 from relay import relay
-from rooms.models import Room, RoomQuestion
+from rooms.models import Connection, Room, RoomQuestion
 from rooms.seats import create_seat
 from tests.cluster import Cluster
 from tests.servers import DaphneServer, RedisServer
@@ -52,6 +53,12 @@ def cluster(cluster_hosts, transactional_db):
     a module's tests; a host a test killed or stopped is started again after it."""
     yield cluster_hosts
     cluster_hosts.heal()
+    # The hosts record the test's closed connections as they notice them: let them finish
+    # before the database is emptied, or its TRUNCATE and their writes deadlock.
+    deadline = time.monotonic() + 15
+    while Connection.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
