@@ -82,6 +82,9 @@ def test_the_interviewers_top_bar_is_compact_on_a_phone(server, browser, screens
     phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
     ictx, ipage = open_as_owner(browser, server, made["room"], alice, **phone)
     expect(ipage.get_by_role("button", name="End interview")).to_be_visible()
+    # Measured as the interviewer sits in the room: both channels up (a longer badge while
+    # connecting may wrap for a moment).
+    expect(ipage.locator("#conn-label")).to_have_text("Connected")
     height = ipage.locator(".topbar").evaluate("el => el.getBoundingClientRect().height")
     ipage.screenshot(path=screenshot_dir / "room-interviewer-phone-topbar.png")
     assert height <= 130, height
