@@ -33,7 +33,6 @@ import json
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,7 +69,7 @@ from questions.models import Category, Question  # noqa: E402
 from relay.loops import run_apart  # noqa: E402
 from rooms.models import Room, RoomQuestion  # noqa: E402
 from rooms.seats import create_seat  # noqa: E402
-from tests.servers import DaphneServer, free_port  # noqa: E402
+from tests.servers import DaphneServer, RedisServer, free_port  # noqa: E402
 
 LOADGEN = BENCH / "loadgen.mjs"
 REFERENCE = BENCH / "node_modules" / "y-websocket" / "bin" / "server.js"
@@ -186,48 +185,6 @@ def postgres_backends(dbname: str, exclude: set[int]) -> list[int]:
     return [pid for (pid,) in rows if pid not in exclude]
 
 
-class BenchRedis:
-    """A Redis server of the benchmark's own (in memory, no persistence), so that its CPU is
-    the servers' alone; both multi-process servers use it."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-
-    def start(self) -> BenchRedis:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--loglevel",
-                "warning",
-            ],  # fmt: skip
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 class ReferenceServer:
     """y-websocket 1.5.4's own server (`bin/server.js`): documents in memory, no auth."""
 
@@ -267,7 +224,7 @@ class HocuspocusServer:
     extension between the instances, its Database extension storing into PostgreSQL (a
     database of its own: DATABASE_URL's name + `_hocuspocus`), debounced as shipped."""
 
-    def __init__(self, processes: int, redis: BenchRedis) -> None:
+    def __init__(self, processes: int, redis: RedisServer) -> None:
         self.ports = [free_port() for _ in range(processes)]
         self.redis = redis
         self.dbname = f"{connection.settings_dict['NAME']}_hocuspocus"
@@ -349,7 +306,7 @@ def create_database(name: str) -> None:
 class OurServer:
     """This server as deployed: daphne processes (DEBUG off) on PostgreSQL and Redis."""
 
-    def __init__(self, processes: int, redis: BenchRedis | None = None) -> None:
+    def __init__(self, processes: int, redis: RedisServer | None = None) -> None:
         # One public origin for all processes, as behind a load balancer: browsers' (and the
         # load generator's) Origin is that one, whichever process takes the connection.
         ports = [free_port() for _ in range(processes)]
@@ -776,7 +733,7 @@ def join_run(
 
 
 def typing_server(
-    name: str, count: int, redis: BenchRedis, args: argparse.Namespace
+    name: str, count: int, redis: RedisServer, args: argparse.Namespace
 ) -> TypingResult:
     """One typing run against a freshly started server of that kind."""
     server: ReferenceServer | OurServer | HocuspocusServer
@@ -835,7 +792,7 @@ def main() -> None:
     }
     typing: list[list[TypingResult]] = []
     if not args.skip_typing:
-        redis = BenchRedis().start()
+        redis = RedisServer().start()
         try:
             for run in range(args.runs):
                 for count in [int(n) for n in args.rooms.split(",")]:
@@ -844,7 +801,7 @@ def main() -> None:
                     typing.append(row)
                     report["typing"].append({r.server: r.summary() for r in row})
         finally:
-            redis.stop()
+            redis.kill()
     join: dict[str, Any] | None = None
     if not args.skip_join:
         print(f"joining a room of {args.join_updates} updates", flush=True)

@@ -34,12 +34,49 @@ def test_database_url() -> str:
     )
 
 
-class DaphneServer:
+class ChildProcess:
+    """A process a test starts: its output kept in a file, stop() is SIGTERM then SIGKILL."""
+
+    stop_timeout_s = 10.0
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        # A file, not a pipe: nobody reads a pipe while the test runs, and once its buffer
+        # is full every log line blocks the process.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def output(self) -> str:
+        """What the process logged so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup runs, as when a machine dies."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=self.stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class DaphneServer(ChildProcess):
     """One daphne process serving config.asgi on 127.0.0.1; kill() is SIGKILL."""
 
     def __init__(
         self, port: int | None = None, env: dict[str, str] | None = None, access_log: bool = False
     ) -> None:
+        super().__init__()
         self.port = port or free_port()
         # daphne writes its access log to stdout, as under `make run` and in the container;
         # kept with the rest of the output when asked for, else dropped.
@@ -52,10 +89,6 @@ class DaphneServer:
             "PUBLIC_URL": f"http://127.0.0.1:{self.port}",
             **(env or {}),
         }
-        self.process: subprocess.Popen[bytes] | None = None
-        # A file, not a pipe: nobody reads a pipe while the test runs, and once its buffer
-        # is full every log line blocks the whole server.
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
 
     @property
     def http_url(self) -> str:
@@ -84,25 +117,6 @@ class DaphneServer:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("daphne did not become healthy in time")
-
-    def output(self) -> str:
-        """What the server logged so far."""
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def kill(self) -> None:
-        """SIGKILL: no cleanup runs, as when a machine dies."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 class RedisServer:

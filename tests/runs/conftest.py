@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +19,7 @@ from rooms import actions
 from rooms.actions.lifecycle import CreatedRoom
 from tests.control_client import ControlClient
 from tests.rooms.conftest import SECRET, make_question
-from tests.servers import ROOT, DaphneServer, test_database_url
+from tests.servers import ROOT, ChildProcess, DaphneServer, test_database_url
 
 # Each test checks a frame a role must never get against this; the hidden tests carry it.
 HIDDEN = SECRET
@@ -112,13 +110,14 @@ async def finished(client: ControlClient, run: str, timeout: float = 20) -> dict
     return await client.next("run.finished", timeout=timeout, run=run)
 
 
-class WorkerProcess:
+class WorkerProcess(ChildProcess):
     """`manage.py run_worker` on the test database; kill() is SIGKILL."""
 
+    stop_timeout_s = 15.0
+
     def __init__(self, concurrency: int = 1) -> None:
+        super().__init__()
         self.concurrency = concurrency
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
 
     def start(self) -> WorkerProcess:
         env = {**os.environ, "DATABASE_URL": test_database_url(), "RUNNER_QUEUE": "redis"}
@@ -130,28 +129,6 @@ class WorkerProcess:
             stderr=self.log,
         )
         return self
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture
