@@ -51,6 +51,11 @@ class RunRoom:
     async def client(self, server: DaphneServer, role: str) -> ControlClient:
         return await ControlClient(self.url(server, role)).connect()
 
+    async def everyone(self, server: DaphneServer) -> tuple[ControlClient, ...]:
+        """The interviewer, the candidate and the observer, connected in that order."""
+        roles = ("interviewer", "candidate", "observer")
+        return tuple([await self.client(server, role) for role in roles])
+
     def set_code(self, question: int, code: str) -> None:
         """The question's code as the shared editor holds it (first write to its Y.Text)."""
         assert documents.insert_text(self.id, f"q-{question}", code)

@@ -17,9 +17,7 @@ STREAMING = "import time\nprint('first', flush=True)\ntime.sleep(0.6)\nprint('se
 
 async def test_run_streams_output_to_everyone_and_is_recorded(run_room, local_server):
     run_room.set_code(run_room.python, STREAMING)
-    interviewer = await run_room.client(local_server, "interviewer")
-    candidate = await run_room.client(local_server, "candidate")
-    observer = await run_room.client(local_server, "observer")
+    interviewer, candidate, observer = await run_room.everyone(local_server)
     # The frame's own code is ignored: what runs is the shared editor's.
     await candidate.send(
         {"type": "code.run", "question": run_room.python, "mode": "run", "code": "print(666)"}
@@ -48,9 +46,7 @@ async def test_run_streams_output_to_everyone_and_is_recorded(run_room, local_se
 
 async def test_visible_tests_reach_everyone_with_each_result(run_room, local_server):
     run_room.set_code(run_room.python, "def double(n):\n    return n * 2\n")
-    interviewer = await run_room.client(local_server, "interviewer")
-    candidate = await run_room.client(local_server, "candidate")
-    observer = await run_room.client(local_server, "observer")
+    interviewer, candidate, observer = await run_room.everyone(local_server)
     await candidate.send({"type": "code.run", "question": run_room.python, "mode": "tests"})
     run = (await candidate.next("run.started"))["run"]
     for client in (interviewer, candidate, observer):
@@ -63,9 +59,7 @@ async def test_visible_tests_reach_everyone_with_each_result(run_room, local_ser
 
 async def test_hidden_tests_reach_interviewers_only(run_room, local_server):
     run_room.set_code(run_room.python, "def double(n):\n    print('checking', n)\n    return 0\n")
-    interviewer = await run_room.client(local_server, "interviewer")
-    candidate = await run_room.client(local_server, "candidate")
-    observer = await run_room.client(local_server, "observer")
+    interviewer, candidate, observer = await run_room.everyone(local_server)
     await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "hidden"})
     run = (await interviewer.next("run.started", mode="hidden"))["run"]
     end = await finished(interviewer, run)
@@ -110,9 +104,7 @@ async def test_who_may_run_what(run_room, local_server):
 
 async def test_one_run_per_room_and_stop(run_room, local_server):
     run_room.set_code(run_room.python, "import time\nprint('start', flush=True)\ntime.sleep(30)\n")
-    interviewer = await run_room.client(local_server, "interviewer")
-    candidate = await run_room.client(local_server, "candidate")
-    observer = await run_room.client(local_server, "observer")
+    interviewer, candidate, observer = await run_room.everyone(local_server)
     await candidate.send({"type": "code.run", "question": run_room.python, "mode": "run"})
     run = (await candidate.next("run.started"))["run"]
     await candidate.next("run.output", run=run)
