@@ -24,6 +24,14 @@ describe("connection badge", () => {
     expect(connectionView("connecting", doc(false, false, 2), true)).toEqual({ state: "connecting", label: "Connecting… — 2 edits pending" });
   });
 
+  it("a page that has never been connected is connecting, whichever channel is up first", () => {
+    expect(connectionView("connected", doc(false, false), true, false)).toEqual({ state: "connecting", label: "Connecting…" });
+    expect(connectionView("connecting", doc(true, false), true, false).state).toBe("connecting");
+    expect(connectionView("connected", doc(true, true), true, false).state).toBe("connected");
+    expect(connectionView("connected", doc(false, false), true, true).state).toBe("reconnecting");
+    expect(connectionView("connected", doc(false, false), false, false).state).toBe("offline");
+  });
+
   it("says so when a room ended with edits that never reached it", () => {
     expect(endedView(doc(false, false))).toEqual({ state: "closed", label: "Interview ended" });
     expect(endedView(doc(false, false, 4)).label).toBe("Interview ended — 4 edits typed offline could not be saved");

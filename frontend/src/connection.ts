@@ -19,12 +19,19 @@ export function endedView(doc: DocStatus): ConnectionView {
   return { state: "closed", label: "Interview ended" + lost };
 }
 
-export function connectionView(control: ControlStatus, doc: DocStatus, browserOnline: boolean): ConnectionView {
+/** `everConnected`: this page has been connected before; until then it is still connecting,
+ * whichever of its two channels comes up first. */
+export function connectionView(
+  control: ControlStatus,
+  doc: DocStatus,
+  browserOnline: boolean,
+  everConnected = true,
+): ConnectionView {
   const pending = doc.pendingEdits > 0 ? ` — ${edits(doc.pendingEdits)} pending` : "";
   if (control === "closed") return { state: "closed", label: "Disconnected" + pending };
   if (!browserOnline) return { state: "offline", label: "Offline" + (pending || " — keep typing, edits merge on reconnect") };
   if (control === "connected" && doc.connected && doc.synced) return { state: "connected", label: "Connected" };
   // A page just opened; edits pending here were left by an earlier page of this seat.
-  if (control === "connecting" && !doc.connected) return { state: "connecting", label: "Connecting…" + pending };
+  if (!everConnected || (control === "connecting" && !doc.connected)) return { state: "connecting", label: "Connecting…" + pending };
   return { state: "reconnecting", label: "Reconnecting…" + pending };
 }

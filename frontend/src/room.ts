@@ -63,8 +63,13 @@ let ended = false;
 const closedToMe = () => ended && config.role !== "interviewer";
 const leaveGuard = guardLeaving(() => !closedToMe() && shared.status.pendingEdits > 0);
 
+let everConnected = false;
+
 function drawConnection(): void {
-  const view = closedToMe() ? endedView(shared.status) : connectionView(control.status, shared.status, navigator.onLine);
+  const view = closedToMe()
+    ? endedView(shared.status)
+    : connectionView(control.status, shared.status, navigator.onLine, everConnected);
+  everConnected ||= view.state === "connected";
   const el = byId("conn");
   el.dataset.state = view.state;
   document.body.dataset.connection = view.state;
