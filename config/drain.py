@@ -39,7 +39,13 @@ class DrainingServer(Server):
         self.draining: asyncio.Task[None] | None = None
         # After twisted has put its own handlers in place (it does so when the reactor starts).
         reactor.callWhenRunning(signal.signal, signal.SIGTERM, self._on_sigterm)
+        reactor.callWhenRunning(self._warm_up)
         super().run()
+
+    def _warm_up(self) -> None:
+        from editor.warm import warm_up
+
+        self.warming = asyncio.ensure_future(warm_up())
 
     def listen_success(self, port: Any) -> None:
         self.ports.append(port)
