@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 async def warm_up() -> None:
     """Build a first document, and open the connections a join uses: the document store's
     and Django's (seat checks)."""
-    doc = Doc()
+    doc: Doc = Doc()
     doc["code"] = text = Text()
     text += "print('warm')"
     Doc().apply_update(doc.get_update())
