@@ -12,6 +12,7 @@ from rooms.actions.lifecycle import CreatedRoom, create_room, end_room, set_name
 from rooms.actions.notes import save_notes, save_score, save_scorecard
 from rooms.actions.pads import create_pad, save_pad
 from rooms.actions.presence import (
+    forget_dead,
     fresh_connection_count,
     heartbeat,
     join,
@@ -34,6 +35,7 @@ from rooms.actions.timer import (
 from rooms.live import Outbound
 
 __all__ = [
+    "forget_dead",
     "create_pad",
     "save_pad",
     "CHAT_MAX_CHARS",
