@@ -21,6 +21,9 @@ from tests.control_client import ControlClient
 from tests.editor.test_y_websocket_interop import NodeProvider
 from tests.editor.typists import Typist, assert_each_once, converged, stored_code
 from tests.editor.yclient import YClient, eventually
+from tests.runs.conftest import RunRoom, finished, make_run_room, workers, workers_seen
+
+__all__ = ["workers"]  # a fixture of the runs' tests, used here too
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -200,3 +203,24 @@ async def test_rolling_restart_of_every_host_while_two_people_type(cluster, doc_
     for node in typists.values():
         with contextlib.suppress(Exception):
             await node.stop()
+
+
+async def test_a_run_started_on_one_host_is_seen_from_another(cluster, workers):
+    """The candidate presses Run on one host, a runner worker runs it, and the interviewer on
+    another host sees it start, print and finish."""
+    room: RunRoom = await sync_to_async(make_run_room)()
+    workers()
+    await workers_seen(1)
+    await sync_to_async(room.set_code)(room.python, "print('hello across hosts')\n")
+    candidate = await room.client(cluster, "candidate")  # type: ignore[arg-type]
+    interviewer = await room.client(cluster, "interviewer")  # type: ignore[arg-type]
+    assert served_by(candidate) != served_by(interviewer)
+    await candidate.send({"type": "code.run", "question": room.python, "mode": "run"})
+    run = (await interviewer.next("run.started"))["run"]
+    await interviewer.next("run.state", run=run, status="running", timeout=15)
+    output = await interviewer.next("run.output", run=run, timeout=15)
+    assert output["data"] == "hello across hosts\n"
+    end = await finished(interviewer, run)
+    assert end["exit_code"] == 0 and not end["failure"]
+    for client in (candidate, interviewer):
+        await client.disconnect()
