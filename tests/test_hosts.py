@@ -212,8 +212,8 @@ async def test_a_run_started_on_one_host_is_seen_from_another(cluster, workers):
     workers()
     await workers_seen(1)
     await sync_to_async(room.set_code)(room.python, "print('hello across hosts')\n")
-    candidate = await room.client(cluster, "candidate")  # type: ignore[arg-type]
-    interviewer = await room.client(cluster, "interviewer")  # type: ignore[arg-type]
+    candidate = await room.client(cluster, "candidate")
+    interviewer = await room.client(cluster, "interviewer")
     assert served_by(candidate) != served_by(interviewer)
     await candidate.send({"type": "code.run", "question": room.python, "mode": "run"})
     run = (await interviewer.next("run.started"))["run"]
