@@ -8,14 +8,14 @@ subscription at once: a listed id whose channel has no subscriber is a dead proc
 process id is part of each presence connection id (`c.<process>.<random>`).
 
 Whatever is uncertain counts as alive, and then only FRESH forgets connections, as before:
-Redis failing, an id that is not listed (after a Redis restart the set is empty until each
-process has subscribed and listed itself again), a connection id of another form. A machine
-that vanishes without closing its sockets (power cut) keeps its subscription until Redis's
-TCP keepalive notices; FRESH covers that too. On the embedded default (one process, no
-Redis) every process is alive.
+Redis failing or up for less than REDIS_UP_S (after a restart the subscriptions take a moment
+to come back), an id that is not listed (a Redis restarted empty lists each process again once
+it has subscribed), a connection id of another form. A machine that vanishes without closing
+its sockets (power cut) keeps its subscription until Redis's TCP keepalive notices; FRESH
+covers that too. On the embedded default (one process, no Redis) every process is alive.
 
 A process that loses its own Redis connection for a moment looks dead meanwhile: its
-connections are forgotten, and each joins again at its next heartbeat (the consumer checks).
+connections are forgotten, and each joins again at its next ping or heartbeat.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ PROCESS = uuid.uuid4().hex[:16]  # this server process
 CHECK_S = 1.0  # how often a process renews its listing and looks for dead ones
 START_S = 2.0  # a first connection waits at most this long for the process to be listed
 TIMEOUT_S = 1.0  # a liveness question to Redis taking longer is left unanswered (all alive)
+REDIS_UP_S = 10  # nobody is judged dead by a Redis up for less (its subscribers come back)
 
 OnDead = Callable[[set[str]], Awaitable[set[str]]]
 
@@ -64,35 +65,39 @@ def _url() -> str | None:
 
 
 def _ask(pipe: Any, processes: list[str]) -> None:
-    """Queue the questions: is each listed, and how many subscribe to its channel."""
+    """Queue the questions: how long Redis has been up, is each process listed, and how many
+    subscribe to its channel."""
     listed_key, channel = _names()
+    pipe.info("server")
     for process in processes:
         pipe.sismember(listed_key, process)
     pipe.pubsub_numsub(*[channel + process for process in processes])
 
 
 def _dead_from(processes: list[str], answers: list[Any]) -> set[str]:
-    """Listed, and nobody subscribed: dead."""
-    *listed, counts = answers
+    """Listed, and nobody subscribed: dead; unless Redis has just started (a Redis that kept
+    the list on disk lists processes whose subscriptions are still on their way back)."""
+    server, *listed, counts = answers
+    if server.get("uptime_in_seconds", 0) < REDIS_UP_S:
+        return set()
     return {p for p, on, (_, n) in zip(processes, listed, counts, strict=True) if on and n == 0}
 
 
-_client: sync_redis.Redis | None = None
+_clients: dict[str, sync_redis.Redis] = {}
 
 
 def dead(processes: Iterable[str]) -> set[str]:
     """The processes among these known to be dead (from sync code: actions)."""
-    global _client
     processes = sorted(set(processes) - {PROCESS})
     url = _url()
     if not processes or url is None:
         return set()
-    if _client is None:
-        _client = sync_redis.Redis.from_url(
+    if url not in _clients:
+        _clients[url] = sync_redis.Redis.from_url(
             url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S
         )
     try:
-        pipe = _client.pipeline(transaction=False)
+        pipe = _clients[url].pipeline(transaction=False)
         _ask(pipe, processes)
         return _dead_from(processes, pipe.execute())
     except Exception as error:  # can't tell: alive

@@ -187,3 +187,14 @@ def test_a_killed_process_is_forgotten_at_once_and_a_living_one_is_not(room, pro
     assert [f["online"] for f in gone] == [False]
     assert online(room.room) == {"interviewer": True, "candidate": False, "observer": True}
     assert lost(room.room, candidate) == [iso(heard)]
+
+
+def test_a_redis_that_just_started_judges_nobody_dead(room, own_redis, settings):
+    """A Redis that kept the list of processes on disk comes back without their subscriptions
+    (they return within a second or two): until then every process counts as alive."""
+    settings.REDIS_URL = own_redis.url
+    redis.Redis.from_url(own_redis.url).sadd(f"{settings.CHANNEL_PREFIX}.processes", "restored")
+    actions.join(room.seats["candidate"], "c.restored.1")
+    actions.join(room.seats["interviewer"], "c.restored.2")
+    assert online(room.room)["candidate"] is True
+    assert lost(room.room, room.seats["candidate"]) == []
