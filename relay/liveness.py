@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
@@ -84,13 +85,15 @@ def _dead_from(processes: list[str], answers: list[Any]) -> set[str]:
 
 
 _clients: dict[str, sync_redis.Redis] = {}
+_unasked_until: dict[str, float] = {}  # after a failure, not asked for a while: joins must not wait
 
 
 def dead(processes: Iterable[str]) -> set[str]:
-    """The processes among these known to be dead (from sync code: actions)."""
+    """The processes among these known to be dead (from sync code: actions, which hold the
+    room's lock meanwhile)."""
     processes = sorted(set(processes) - {PROCESS})
     url = _url()
-    if not processes or url is None:
+    if not processes or url is None or time.monotonic() < _unasked_until.get(url, 0):
         return set()
     if url not in _clients:
         _clients[url] = sync_redis.Redis.from_url(
@@ -102,6 +105,7 @@ def dead(processes: Iterable[str]) -> set[str]:
         return _dead_from(processes, pipe.execute())
     except Exception as error:  # can't tell: alive
         log.warning("liveness unknown (%r); stale connections go after FRESH", error)
+        _unasked_until[url] = time.monotonic() + REDIS_UP_S
         return set()
 
 

@@ -35,7 +35,6 @@ from rooms.actions.timer import (
 from rooms.live import Outbound
 
 __all__ = [
-    "forget_dead",
     "create_pad",
     "save_pad",
     "CHAT_MAX_CHARS",
@@ -49,6 +48,7 @@ __all__ = [
     "create_room",
     "end_room",
     "expire_timer_if_due",
+    "forget_dead",
     "fresh_connection_count",
     "heartbeat",
     "join",

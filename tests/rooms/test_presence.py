@@ -1,3 +1,5 @@
+import signal
+import time
 from datetime import timedelta
 
 import pytest
@@ -198,3 +200,18 @@ def test_a_redis_that_just_started_judges_nobody_dead(room, own_redis, settings)
     actions.join(room.seats["interviewer"], "c.restored.2")
     assert online(room.room)["candidate"] is True
     assert lost(room.room, room.seats["candidate"]) == []
+
+
+def test_a_hanging_redis_judges_nobody_dead_and_joins_do_not_wait(room, own_redis, settings):
+    """Redis stops answering: each join holds the room's lock, so after one timed-out question
+    (1 s) the next joins do not ask for a while; meanwhile nobody is judged dead."""
+    settings.REDIS_URL = own_redis.url
+    client = redis.Redis.from_url(own_redis.url)
+    client.sadd(f"{settings.CHANNEL_PREFIX}.processes", "listed")
+    actions.join(room.seats["candidate"], "c.listed.1")
+    own_redis.process.send_signal(signal.SIGSTOP)
+    started = time.monotonic()
+    for n in range(5):
+        actions.join(room.seats["interviewer"], f"c.other.{n}")
+    assert time.monotonic() - started < 2
+    assert online(room.room)["candidate"] is True
