@@ -19,7 +19,6 @@ import json
 import logging
 import math
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +26,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from config.ratelimit import TokenBucket
-from relay import relay
+from relay import liveness, relay
 from rooms import actions
 from rooms.live import Outbound, registry
 from rooms.models import Room, Seat
@@ -87,6 +86,10 @@ def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | No
     return seat, 0
 
 
+async def _forget_dead(processes: set[str]) -> set[str]:
+    return await database_sync_to_async(actions.forget_dead)(processes)
+
+
 def _reload_seat(seat_id: int) -> tuple[Seat | None, int]:
     seat = Seat.objects.select_related("room").filter(id=seat_id).first()
     if seat is None or seat.revoked_at is not None:
@@ -102,7 +105,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.room_id = self.scope["url_route"]["kwargs"]["room_id"]
-        self.connection_id = f"c.{uuid.uuid4().hex}"
+        self.connection_id = liveness.connection_id()
         self.frames = TokenBucket(rate=20, burst=60)
         self.chats = TokenBucket(rate=1, burst=5)  # a person types a few a minute
         self.tasks: list[asyncio.Task[None]] = []
@@ -116,6 +119,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if seat is None:
             await self.close(code=code)
             return
+        await liveness.announce(_forget_dead)
         try:
             await database_sync_to_async(actions.join)(seat, self.connection_id)
         except actions.TooMany:
@@ -196,7 +200,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.error("invalid", "ping's t must be a finite number")
         if time.monotonic() - self.touched_at > TOUCH_EVERY_S:
             self.touched_at = time.monotonic()
-            await database_sync_to_async(actions.touch)(self.connection_id)
+            await self._stay()
         await self.send_frame({"type": "pong", "t": t, "server_time": server_time()})
 
     async def error(self, code: str, message: str, refused: str = "") -> None:
@@ -247,9 +251,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         while True:
             await asyncio.sleep(HEARTBEAT_S)
             try:
-                await database_sync_to_async(actions.heartbeat)(self.room_id, self.connection_id)
+                await self._stay()
+                await database_sync_to_async(actions.heartbeat)(self.room_id)
             except Exception:  # the next beat tries again
                 log.warning("heartbeat in room %s failed", self.room_id, exc_info=True)
+
+    async def _stay(self) -> None:
+        """Keep this connection fresh; one forgotten meanwhile (this process looked dead to
+        the others for a moment, relay.liveness) joins again."""
+        if self.seat is None or await database_sync_to_async(actions.touch)(self.connection_id):
+            return
+        try:
+            await database_sync_to_async(actions.join)(self.seat, self.connection_id)
+        except actions.RoomError:  # revoked or ended meanwhile: its refresh closes it
+            log.info("connection in room %s not joined again", self.room_id)
 
     def _schedule_expiry(self, timer: dict[str, Any] | None) -> None:
         """Whichever connection notices the deadline first asks the server to expire it."""

@@ -119,7 +119,9 @@ def describe(event: dict[str, Any], names: _Names) -> str:
     if kind == "join":
         return f"{subject} joined ({data.get('role', '')})"
     if kind == "leave":
-        return f"{subject} left" + (" (connection lost)" if data.get("reason") == "lost" else "")
+        if data.get("reason") != "lost":
+            return f"{subject} left"
+        return f"{subject}'s connection was lost{_last_heard(event['at'], data.get('last_seen'))}"
     if kind == "seat.named":
         return f"The {names.role(data.get('seat'))} is now called {data.get('name')}"
     if kind == "focus":
@@ -154,6 +156,14 @@ def describe(event: dict[str, Any], names: _Names) -> str:
     if kind == "run":
         return describe_run(data, who)
     return f"{kind} {json.dumps(data, sort_keys=True)}"
+
+
+def _last_heard(at: str, last_seen: str | None) -> str:
+    """How long before the server noticed the loss it last heard from the connection."""
+    then, now = _instant(last_seen), _instant(at)
+    if then is None or now is None:
+        return ""
+    return f" (last heard {max(0, round((now - then).total_seconds()))} s before)"
 
 
 def _timer_text(kind: str, data: dict[str, Any]) -> str:

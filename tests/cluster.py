@@ -42,7 +42,8 @@ class Cluster:
         self.port = free_port()
         self.stats_port = free_port()
         site = f"http://127.0.0.1:{self.port}"
-        env = {"PUBLIC_URL": site, "TRUSTED_PROXY_COUNT": "1"}
+        # Runs go through Redis to runner workers (`manage.py run_worker`), as with several hosts.
+        env = {"PUBLIC_URL": site, "TRUSTED_PROXY_COUNT": "1", "RUNNER_QUEUE": "redis"}
         self.hosts = {f"host{n}": DaphneServer(env=env) for n in range(1, count + 1)}
         self.proxy: subprocess.Popen[bytes] | None = None
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the proxy)

@@ -9,7 +9,7 @@ from django.db import connections
 
 from editor.store import close_docstore
 from questions.models import Category, Question
-from relay import relay
+from relay import liveness, relay
 from rooms.models import Connection, Room, RoomQuestion
 from rooms.seats import create_seat
 from tests.cluster import Cluster
@@ -119,6 +119,7 @@ async def server_loop():
     yield
     await close_docstore()
     await relay().close()
+    await liveness.close()
     # The ORM calls the test made through sync_to_async left a connection in that thread.
     await database_sync_to_async(connections.close_all)()
 

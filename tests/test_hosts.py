@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Any
 
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
 
-from rooms.models import RoomQuestion
+from rooms import transcript
+from rooms.models import Room, RoomQuestion
 from tests.cluster import Cluster, served_by
 from tests.control_client import ControlClient
 from tests.editor.test_y_websocket_interop import NodeProvider
 from tests.editor.typists import Typist, assert_each_once, converged, stored_code
 from tests.editor.yclient import YClient, eventually
+from tests.runs.conftest import RunRoom, finished, make_run_room, workers, workers_seen
+
+__all__ = ["workers"]  # a fixture of the runs' tests, used here too
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,10 +88,25 @@ async def test_interviewer_and_candidate_on_different_hosts_share_the_whole_room
         await client.disconnect()
 
 
+def seat_id(client: ControlClient, role: str) -> int:
+    """A seat's id, from the people list of a client's room.state."""
+    return next(p["seat"] for p in client.frames[0]["participants"] if p["role"] == role)
+
+
+async def timeline(doc_room: Any, who: str) -> list[str]:
+    """The lines about `who` in the exported transcript's timeline (Markdown, as people read
+    it), without their time stamps."""
+    room = await sync_to_async(Room.objects.get)(id=doc_room.room.id)
+    markdown = await sync_to_async(lambda: transcript.render_markdown(transcript.build(room)))()
+    lines = markdown.split("## Timeline", 1)[1].splitlines()
+    return [line.split("` ", 1)[1] for line in lines if line.startswith("- `") and who in line]
+
+
 async def test_a_host_killed_mid_interview_loses_nothing(cluster, doc_room):
     interviewer = await control(cluster, doc_room, "interviewer")
     candidate = await control(cluster, doc_room, "candidate")
     doomed = served_by(candidate)
+    seat = seat_id(interviewer, "candidate")
     assert served_by(interviewer) != doomed
     await interviewer.send({"type": "timer.start", "duration_s": 1800})
     started = timer_origin(await candidate.next("timer.state", status="running"))
@@ -113,8 +133,34 @@ async def test_a_host_killed_mid_interview_loses_nothing(cluster, doc_room):
     assert abs(timer_origin(back.frames[0]["timer"]) - started) <= 5
     online = {p["role"]: p["online"] for p in back.frames[0]["participants"]}
     assert online == {"interviewer": True, "candidate": True}
+    # The gap is told honestly: the interviewer saw the candidate go and come back, and the
+    # transcript says the connection was lost, then that the candidate joined again.
+    await interviewer.next("presence", seat=seat, online=False)
+    await interviewer.next("presence", seat=seat, online=True)
+    lines = await timeline(doc_room, "Candidate")
+    assert lines[0] == "Candidate joined (candidate)"
+    assert re.fullmatch(r"Candidate's connection was lost \(last heard \d+ s before\)", lines[1])
+    assert lines[2:] == ["Candidate joined (candidate)"]
     for client in (interviewer, back, typing, watching):
         await client.disconnect()
+
+
+async def test_a_person_on_a_killed_host_who_never_returns_is_shown_offline_in_seconds(
+    cluster, doc_room
+):
+    interviewer = await control(cluster, doc_room, "interviewer")
+    candidate = await control(cluster, doc_room, "candidate")
+    assert served_by(interviewer) != served_by(candidate)
+    seat = seat_id(interviewer, "candidate")
+    loop = asyncio.get_running_loop()
+    killed_at = loop.time()
+    cluster.kill(served_by(candidate))
+    await interviewer.next("presence", timeout=10, seat=seat, online=False)
+    assert loop.time() - killed_at < 4
+    lines = await timeline(doc_room, "Candidate")
+    assert lines[0] == "Candidate joined (candidate)"
+    assert lines[1].startswith("Candidate's connection was lost") and len(lines) == 2
+    await interviewer.disconnect()
 
 
 async def test_rolling_restart_of_every_host_while_two_people_type(cluster, doc_room):
@@ -157,3 +203,24 @@ async def test_rolling_restart_of_every_host_while_two_people_type(cluster, doc_
     for node in typists.values():
         with contextlib.suppress(Exception):
             await node.stop()
+
+
+async def test_a_run_started_on_one_host_is_seen_from_another(cluster, workers):
+    """The candidate presses Run on one host, a runner worker runs it, and the interviewer on
+    another host sees it start, print and finish."""
+    room: RunRoom = await sync_to_async(make_run_room)()
+    workers()
+    await workers_seen(1)
+    await sync_to_async(room.set_code)(room.python, "print('hello across hosts')\n")
+    candidate = await room.client(cluster, "candidate")
+    interviewer = await room.client(cluster, "interviewer")
+    assert served_by(candidate) != served_by(interviewer)
+    await candidate.send({"type": "code.run", "question": room.python, "mode": "run"})
+    run = (await interviewer.next("run.started"))["run"]
+    await interviewer.next("run.state", run=run, status="running", timeout=15)
+    output = await interviewer.next("run.output", run=run, timeout=15)
+    assert output["data"] == "hello across hosts\n"
+    end = await finished(interviewer, run)
+    assert end["exit_code"] == 0 and not end["failure"]
+    for client in (candidate, interviewer):
+        await client.disconnect()

@@ -12,6 +12,7 @@ from rooms.actions.lifecycle import CreatedRoom, create_room, end_room, set_name
 from rooms.actions.notes import save_notes, save_score, save_scorecard
 from rooms.actions.pads import create_pad, save_pad
 from rooms.actions.presence import (
+    forget_dead,
     fresh_connection_count,
     heartbeat,
     join,
@@ -47,6 +48,7 @@ __all__ = [
     "create_room",
     "end_room",
     "expire_timer_if_due",
+    "forget_dead",
     "fresh_connection_count",
     "heartbeat",
     "join",

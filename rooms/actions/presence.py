@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from relay import liveness
 from rooms import serializers as s
 from rooms.actions.base import Invalid, NotFound, TooMany, actor, require, whole_number
 from rooms.actions.broadcast import on_commit
@@ -29,15 +31,39 @@ def _presence(seat: Seat, out: Outbound) -> Outbound:
 
 
 def _sweep_stale(room_id: str, out: Outbound) -> None:
-    """Forget connections of processes that died without saying so (SIGKILL, lost host)."""
+    """Forget connections of processes that died without saying so (SIGKILL, lost host): at
+    once when Redis shows the process is gone (relay.liveness), else once stale (FRESH)."""
+    here = Connection.objects.filter(seat__room_id=room_id)
+    names = list(here.values_list("channel_name", flat=True))
+    dead = liveness.dead({p for name in names if (p := liveness.process_of(name))})
+    on_dead = [name for name in names if liveness.process_of(name) in dead]
     since = timezone.now() - s.FRESH
-    stale = Connection.objects.filter(seat__room_id=room_id, last_seen__lt=since)
-    seat_ids = set(stale.values_list("seat_id", flat=True))
+    stale = here.filter(Q(last_seen__lt=since) | Q(channel_name__in=on_dead))
+    by_seat = stale.values("seat_id").annotate(at=Max("last_seen"))
+    last_heard = dict(by_seat.values_list("seat_id", "at"))
     stale.delete()
-    for seat in Seat.objects.filter(id__in=seat_ids).order_by("id"):
+    for seat in Seat.objects.filter(id__in=last_heard).order_by("id"):
         if not Connection.objects.filter(seat=seat).exists():
-            record_event(room_id, "leave", {"seat": seat.id, "reason": "lost"}, actor=None)
+            data = {"seat": seat.id, "reason": "lost", "last_seen": s.iso(last_heard[seat.id])}
+            record_event(room_id, "leave", data, actor=None)
             _presence(seat, out)
+
+
+def forget_dead(processes: set[str]) -> set[str]:
+    """Sweep the rooms that have connections of these dead processes (each room under its
+    lock, as a join does); returns the processes none of whose connections are left."""
+    of_them = Q()
+    for process in processes:
+        of_them |= Q(channel_name__startswith=f"c.{process}.")
+    rooms = set(Connection.objects.filter(of_them).values_list("seat__room_id", flat=True))
+    for room_id in sorted(rooms):
+        with transaction.atomic():
+            Room.objects.select_for_update().filter(id=room_id).first()
+            out = Outbound()
+            _sweep_stale(room_id, out)
+            on_commit(room_id, out)
+    left = Connection.objects.filter(of_them).values_list("channel_name", flat=True)
+    return processes - {liveness.process_of(name) for name in left}
 
 
 def fresh_connection_count(seat: Seat) -> int:
@@ -78,14 +104,15 @@ def leave(seat: Seat, connection_id: str) -> Outbound:
     return on_commit(seat.room_id, _presence(seat, Outbound()))
 
 
-def touch(connection_id: str) -> None:
-    """The connection is alive (pings)."""
-    Connection.objects.filter(channel_name=connection_id).update(last_seen=timezone.now())
+def touch(connection_id: str) -> bool:
+    """The connection is alive (pings); False when it was forgotten meanwhile (its process
+    looked dead for a moment): the consumer then joins again."""
+    now = timezone.now()
+    return bool(Connection.objects.filter(channel_name=connection_id).update(last_seen=now))
 
 
-def heartbeat(room_id: str, connection_id: str) -> Outbound:
-    """Every open socket, now and then: keep this connection fresh, sweep dead processes'."""
-    touch(connection_id)
+def heartbeat(room_id: str) -> Outbound:
+    """Every open socket, now and then (after its touch): sweep stale connections."""
     since = timezone.now() - s.FRESH
     if not Connection.objects.filter(seat__room_id=room_id, last_seen__lt=since).exists():
         return Outbound()

@@ -14,7 +14,7 @@ from django.db import connections
 
 from editor.store import close_docstore
 from questions.models import Category, Question, Template, TemplateItem
-from relay import relay
+from relay import liveness, relay
 from rooms import actions
 
 # Interviewer-only values carry this marker so a leak is easy to spot in any frame.
@@ -151,6 +151,7 @@ async def clients():
     await database_sync_to_async(connections.close_all)()
     await close_docstore()  # the test's event loop played a server process
     await relay().close()
+    await liveness.close()
     channel_layers.backends.clear()
 
 

@@ -115,6 +115,21 @@ async def test_ping_answers_with_server_time_and_keeps_presence_fresh(room, clie
     assert await db_async(Connection.objects.filter(seat__role="candidate").count)() == 1
 
 
+async def test_a_connection_forgotten_while_its_process_lives_joins_again(
+    room, clients, monkeypatch
+):
+    """Another process judged this one dead for a moment (its Redis link blinked) and forgot
+    its connection: the next ping brings the person back online."""
+    monkeypatch.setattr("rooms.consumers.TOUCH_EVERY_S", 0)  # each ping touches
+    interviewer = await clients(room.room.id, room.tokens["interviewer"])
+    candidate = await clients(room.room.id, room.tokens["candidate"])
+    await interviewer.receive_presence("candidate", online=True)
+    await db_async(Connection.objects.filter(seat__role="candidate").delete)()
+    await candidate.send({"type": "ping", "t": 1})
+    await interviewer.receive_presence("candidate", online=True)
+    assert await db_async(Connection.objects.filter(seat__role="candidate").count)() == 1
+
+
 async def test_focus_and_paste_signals(room, clients):
     interviewer = await clients(room.room.id, room.tokens["interviewer"])
     candidate = await clients(room.room.id, room.tokens["candidate"])

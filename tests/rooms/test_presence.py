@@ -1,12 +1,16 @@
+import signal
+import time
 from datetime import timedelta
 
 import pytest
+import redis
+from django.conf import settings
 from django.utils import timezone
 
 from rooms import actions
 from rooms.live import EVERYONE, INTERVIEWERS
 from rooms.models import Connection, RoomEvent
-from rooms.serializers import participants
+from rooms.serializers import iso, participants
 
 
 def events(room):
@@ -15,6 +19,12 @@ def events(room):
             room=room, type__in=["join", "leave", "focus", "paste"]
         ).values_list("type", "data")
     )
+
+
+def lost(room, seat):
+    """The seat's "connection lost" events, with when it was last heard."""
+    leaves = RoomEvent.objects.filter(room=room, type="leave", data__reason="lost")
+    return [e.data["last_seen"] for e in leaves if e.data["seat"] == seat.id]
 
 
 def online(room):
@@ -77,7 +87,7 @@ def test_connections_of_a_dead_process_go_stale_and_are_swept(room):
     assert online(room.room)["candidate"] is False
     actions.join(room.seats["interviewer"], "chan-i")
     assert not Connection.objects.filter(channel_name="chan-of-killed-process").exists()
-    assert ("leave", {"seat": candidate.id, "reason": "lost"}) in events(room.room)
+    assert len(lost(room.room, candidate)) == 1
 
 
 def test_focus_and_paste_are_signals_in_the_transcript(room):
@@ -110,7 +120,7 @@ def test_heartbeat_sweeps_a_dead_process_and_says_who_left(room):
     Connection.objects.filter(channel_name="chan-of-killed-process").update(
         last_seen=timezone.now() - timedelta(minutes=5)
     )
-    out = actions.heartbeat(room.room.id, "chan-alive")
+    out = actions.heartbeat(room.room.id)
     assert out.frames == [
         (
             EVERYONE,
@@ -125,6 +135,83 @@ def test_heartbeat_sweeps_a_dead_process_and_says_who_left(room):
             },
         )
     ]
-    assert ("leave", {"seat": candidate.id, "reason": "lost"}) in events(room.room)
-    assert actions.heartbeat(room.room.id, "chan-alive").frames == []
+    assert len(lost(room.room, candidate)) == 1
+    assert actions.heartbeat(room.room.id).frames == []
     assert list(Connection.objects.values_list("channel_name", flat=True)) == ["chan-alive"]
+
+
+@pytest.fixture
+def processes():
+    """Server processes as Redis sees them (relay.liveness): `start(name)` subscribes to the
+    process's channel and lists it, as a living process does; `kill(name)` closes its Redis
+    connection, as the system does when a process dies."""
+    listed, channel = f"{settings.CHANNEL_PREFIX}.processes", f"{settings.CHANNEL_PREFIX}.process."
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    subscriptions: dict[str, redis.client.PubSub] = {}
+
+    class Processes:
+        def start(self, name: str) -> str:
+            subscriptions[name] = pubsub = client.pubsub()
+            pubsub.subscribe(channel + name)
+            assert pubsub.get_message(timeout=2)["type"] == "subscribe"
+            client.sadd(listed, name)
+            return name
+
+        def kill(self, name: str) -> None:
+            subscriptions.pop(name).close()
+
+    yield Processes()
+    for pubsub in subscriptions.values():
+        pubsub.close()
+    client.srem(listed, *["living", "killed", "unlisted"])
+    client.close()
+
+
+def test_a_killed_process_is_forgotten_at_once_and_a_living_one_is_not(room, processes):
+    """The quiet heartbeat of a living process (50 s, still within FRESH) keeps its seat; a
+    process not listed (Redis restarted and it has not listed itself again yet) counts as
+    living; a listed process whose Redis connection closed is dead: its seat is lost at the
+    next join, with when it was last heard."""
+    candidate, observer = room.seats["candidate"], room.seats["observer"]
+    living, killed = processes.start("living"), processes.start("killed")
+    actions.join(candidate, f"c.{killed}.1")
+    actions.join(observer, f"c.{living}.1")
+    actions.join(room.seats["interviewer"], "c.unlisted.1")
+    heard = timezone.now() - timedelta(seconds=50)
+    Connection.objects.update(last_seen=heard)
+    assert actions.join(observer, f"c.{living}.2").frames[0][1]["online"] is True
+    assert online(room.room) == {"interviewer": True, "candidate": True, "observer": True}
+    assert lost(room.room, candidate) == []
+
+    processes.kill(killed)
+    out = actions.join(observer, f"c.{living}.3")
+    gone = [f for _, f in out.frames if f["type"] == "presence" and f["seat"] == candidate.id]
+    assert [f["online"] for f in gone] == [False]
+    assert online(room.room) == {"interviewer": True, "candidate": False, "observer": True}
+    assert lost(room.room, candidate) == [iso(heard)]
+
+
+def test_a_redis_that_just_started_judges_nobody_dead(room, own_redis, settings):
+    """A Redis that kept the list of processes on disk comes back without their subscriptions
+    (they return within a second or two): until then every process counts as alive."""
+    settings.REDIS_URL = own_redis.url
+    redis.Redis.from_url(own_redis.url).sadd(f"{settings.CHANNEL_PREFIX}.processes", "restored")
+    actions.join(room.seats["candidate"], "c.restored.1")
+    actions.join(room.seats["interviewer"], "c.restored.2")
+    assert online(room.room)["candidate"] is True
+    assert lost(room.room, room.seats["candidate"]) == []
+
+
+def test_a_hanging_redis_judges_nobody_dead_and_joins_do_not_wait(room, own_redis, settings):
+    """Redis stops answering: each join holds the room's lock, so after one timed-out question
+    (1 s) the next joins do not ask for a while; meanwhile nobody is judged dead."""
+    settings.REDIS_URL = own_redis.url
+    client = redis.Redis.from_url(own_redis.url)
+    client.sadd(f"{settings.CHANNEL_PREFIX}.processes", "listed")
+    actions.join(room.seats["candidate"], "c.listed.1")
+    own_redis.process.send_signal(signal.SIGSTOP)
+    started = time.monotonic()
+    for n in range(5):
+        actions.join(room.seats["interviewer"], f"c.other.{n}")
+    assert time.monotonic() - started < 2
+    assert online(room.room)["candidate"] is True

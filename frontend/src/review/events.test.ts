@@ -38,6 +38,23 @@ describe("describeEvents", () => {
   });
 });
 
+describe("a lost connection", () => {
+  it("says when the server last heard from it, and the return that followed", () => {
+    const lost: TranscriptEvent[] = [
+      { seq: 1, at: at(3), actor: null, type: "leave", data: { seat: 2, reason: "lost", last_seen: at(1) } },
+      { seq: 2, at: at(4), actor: 2, type: "join", data: { seat: 2, role: "candidate" } },
+      { seq: 3, at: at(9), actor: 2, type: "leave", data: { seat: 2 } },
+      { seq: 4, at: at(12), actor: null, type: "leave", data: { seat: 2, reason: "lost" } },
+    ];
+    expect(describeEvents(lost, names).map((e) => e.text)).toEqual([
+      "Ada's connection was lost (last heard 2 s before)",
+      "Ada joined",
+      "Ada left",
+      "Ada's connection was lost",
+    ]);
+  });
+});
+
 describe("integrity signals", () => {
   it("are about the people being interviewed, not the interviewers", () => {
     const own: TranscriptEvent[] = [

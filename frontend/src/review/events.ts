@@ -70,8 +70,13 @@ function sentence(event: TranscriptEvent, who: string, awayMs: number | null, ro
       return `${who} ended the interview`;
     case "join":
       return `${who} joined`;
-    case "leave":
-      return d.reason === "lost" ? `${who} lost the connection` : `${who} left`;
+    case "leave": {
+      if (d.reason !== "lost") return `${who} left`;
+      const heard = toMs(str(d.last_seen));
+      const at = toMs(event.at);
+      const before = heard !== null && at !== null ? ` (last heard ${Math.max(0, Math.round((at - heard) / 1000))} s before)` : "";
+      return `${who}'s connection was lost${before}`;
+    }
     case "seat.named":
       // `who` is today's name: the event says who had which role then, not "Ada is now called Ada".
       return `The ${role || "participant"} is now called ${str(d.name)}`;
