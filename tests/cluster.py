@@ -16,6 +16,10 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+import redis
+from django.conf import settings
+
+from relay import liveness
 from tests.servers import ROOT, DaphneServer, free_port
 
 CONFIG = ROOT / "deploy" / "haproxy.cfg"
@@ -76,6 +80,7 @@ class Cluster:
             [haproxy, "-db", "-f", self.config.name], env=env, stdout=self.log, stderr=self.log
         )
         self.wait_until_up(*self.hosts)
+        _wait_for_redis_to_judge()
         return self
 
     def states(self) -> dict[str, str]:
@@ -140,3 +145,14 @@ class Cluster:
 def served_by(client: object) -> str:
     """Which host answered a websocket client's handshake (the proxy names it)."""
     return client.ws.response.headers["X-Served-By"]  # type: ignore[attr-defined]
+
+
+def _wait_for_redis_to_judge() -> None:
+    """A Redis up for less than liveness.REDIS_UP_S judges no process dead (its subscribers
+    may still be coming back): the host-loss tests need one that does."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        while client.info("server")["uptime_in_seconds"] < liveness.REDIS_UP_S:
+            time.sleep(0.5)
+    finally:
+        client.close()
