@@ -43,6 +43,7 @@ MAX_FRAME_BYTES = 256 * 1024
 Handler = Callable[[Seat, "RoomConsumer", dict[str, Any]], Outbound]
 HANDLERS: dict[str, Handler] = {
     "question.show": lambda seat, c, f: actions.show_question(seat, f.get("question")),
+    "question.step": lambda seat, c, f: actions.set_step(seat, f.get("question"), f.get("step")),
     "timer.start": lambda seat, c, f: actions.timer_start(seat, f.get("duration_s")),
     "timer.pause": lambda seat, c, f: actions.timer_pause(seat),
     "timer.resume": lambda seat, c, f: actions.timer_resume(seat),

@@ -88,6 +88,9 @@ class RoomQuestion(models.Model):
     position = models.PositiveIntegerField()
     minutes = models.PositiveIntegerField(null=True, blank=True)
     shown_at = models.DateTimeField(null=True, blank=True)
+    # A multi-step exercise's step the candidate is on (1: the question's own prompt); steps up
+    # to it are revealed, and Run tests checks the tests of all of them.
+    step = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position"]

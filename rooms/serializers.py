@@ -60,11 +60,27 @@ def question_for_role(item: RoomQuestion, role: str) -> dict[str, Any]:
         "setup_sql": question.setup_sql,  # the schema and data an SQL question runs against
         "visible_tests": question.visible_tests,
         "minutes": item.minutes,
+        "step": item.step,
     }
     if is_interviewer(role):
         for key in INTERVIEWER_ONLY_KEYS:
             payload[key] = getattr(question, key)
+    else:
+        payload["revealed_steps"] = revealed_steps(question.steps, item.step)
     return payload
+
+
+def revealed_steps(steps: list[dict[str, Any]], step: int) -> list[dict[str, Any]]:
+    """A multi-step exercise's steps 2..`step` as candidates see them: what to do and its
+    examples; never a later step, a solution or a hidden test."""
+    return [
+        {
+            "title": later.get("title", ""),
+            "prompt": later.get("prompt", ""),
+            "visible_tests": later.get("visible_tests", []),
+        }
+        for later in steps[: step - 1]
+    ]
 
 
 def timer_payload(room: Room, now: datetime | None = None) -> dict[str, Any]:

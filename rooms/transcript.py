@@ -132,6 +132,11 @@ def describe(event: dict[str, Any], names: _Names) -> str:
         return f"{who} added “{data.get('title')}” to the plan"
     if kind == "question.shown":
         return f"{who} showed “{data.get('title')}”"
+    if kind == "question.step":
+        step = data.get("step")
+        if step is not None and step > data.get("from", 0):
+            return f"{who} revealed step {step}: {data.get('step_title')}"
+        return f"{who} went back to step {step} of “{data.get('title')}”"
     if kind.startswith("timer."):
         return f"{who if event['actor'] else 'Timer'}: {_timer_text(kind, data)}"
     if kind == "chat":

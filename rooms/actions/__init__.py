@@ -21,7 +21,7 @@ from rooms.actions.presence import (
     set_focus,
     touch,
 )
-from rooms.actions.questions import show_question
+from rooms.actions.questions import set_step, show_question
 from rooms.actions.runs import start_run, stop_run
 from rooms.actions.seats import renew_link, revoke
 from rooms.actions.timer import (
@@ -61,6 +61,7 @@ __all__ = [
     "save_scorecard",
     "send_chat",
     "set_focus",
+    "set_step",
     "set_name",
     "show_question",
     "start_run",

@@ -75,3 +75,52 @@ def test_showing_every_bank_question_leaks_nothing_to_candidate_or_observer():
             assert leaked == [], question.slug
         checked += 1
     assert checked >= 60
+
+
+def inside(value: str, text: str) -> bool:
+    """Whether a string is in a JSON text (where its newlines and quotes are escaped)."""
+    return json.dumps(value, ensure_ascii=False)[1:-1] in text
+
+
+def test_revealing_steps_shows_candidates_those_steps_and_nothing_later():
+    """Multi-step exercises: a revealed step's title, prompt and examples reach candidates and
+    observers; a later step, and any step's solution and hidden tests, never do."""
+    call_command("load_questions", verbosity=0)
+    made = actions.create_room(User.objects.create_user("alice"), "Step leak check")
+    interviewer = made.seats["interviewer"]
+    exercises = list(Question.objects.filter(tags__contains=["multi-step"]).order_by("id"))
+    assert len(exercises) >= 2 and all(len(q.steps) >= 2 for q in exercises)
+    for question in exercises:
+        out = actions.show_question(interviewer, question.id)
+        for step in range(1, len(question.steps) + 2):
+            if step > 1:
+                out = actions.set_step(interviewer, question.id, step)
+            frames = [frame for audience, frame in out.frames if audience == NOT_INTERVIEWERS]
+            seen = [
+                *frames,
+                room_state_for(made.seats["candidate"]),
+                room_state_for(made.seats["observer"]),
+            ]
+            revealed = question.steps[: step - 1]
+            later = question.steps[step - 1 :]
+            never = [
+                *(text for s in later for text in (s["title"], s["prompt"])),
+                *texts([s["solution"] for s in question.steps]),
+                *texts([s["hidden_tests"] for s in question.steps]),
+                *texts([s.get("visible_tests", []) for s in later]),
+            ]
+            for payload in seen:
+                assert payload["question"]["step"] == step
+                assert not keys(payload) & set(INTERVIEWER_ONLY_KEYS), question.slug
+                text = json.dumps(payload, ensure_ascii=False)
+                for shown in revealed:  # the check below is not checking nothing
+                    assert inside(shown["title"], text) and inside(shown["prompt"], text)
+                leaked = [
+                    secret.strip()[:60]
+                    for secret in never
+                    if len(secret.strip()) >= 6 and inside(secret.strip(), text)
+                ]
+                assert leaked == [], (question.slug, step)
+        # The interviewer hears of each step with everything of it.
+        mine = [frame for audience, frame in out.frames if audience == INTERVIEWERS]
+        assert mine[0]["question"]["steps"] == question.steps
