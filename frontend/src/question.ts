@@ -1,6 +1,7 @@
 // The question on display: title, labels and prompt (what every seat may see).
 import { h } from "./dom";
 import { renderMarkdown } from "./markdown";
+import { revealedSteps } from "./steps";
 import { renderTestCases } from "./testcases";
 import { categoryName, type Question } from "./types";
 
@@ -28,6 +29,15 @@ export function renderQuestion(container: HTMLElement, question: Question | null
   const tests = visibleTests(question.visible_tests);
   container.replaceChildren(h("h2", { class: "question-title", id: "question-title" }, question.title), labels, prompt);
   if (tests) container.append(tests);
+  // A multi-step exercise: the requirements revealed since, in order, under the first.
+  for (const step of revealedSteps(question)) {
+    const body = h("div", { class: "prose" });
+    body.innerHTML = renderMarkdown(step.prompt);
+    const examples = visibleTests(step.visible_tests);
+    container.append(
+      h("section", { class: "step", "data-step": String(step.n) }, h("h3", { class: "step-title" }, `Step ${step.n}: ${step.title}`), body, examples),
+    );
+  }
 }
 
 function visibleTests(tests: unknown[] | undefined): HTMLElement | null {

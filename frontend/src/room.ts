@@ -116,6 +116,11 @@ control.on("room.state", (f) => {
   if (state.room?.status === "ended") roomEnded();
 });
 control.on("question.shown", (f) => showQuestion((f.question as Question | null) ?? null));
+// The interviewer revealed a step (or went back): the same question, more (or less) of it.
+control.on("question.step", (f) => {
+  const q = f.question as Question | null;
+  if (q && q.id === question?.id) showQuestion(q);
+});
 control.on("timer.state", (f) => timer.set(((f.timer as TimerState) ?? (f as unknown as TimerState)) || null));
 control.on("chat.message", (f) => {
   const message = (f.message as ChatMessage) ?? (f as unknown as ChatMessage);

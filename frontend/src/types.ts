@@ -15,6 +15,10 @@ export interface Question {
   /** The plan's time box for this question, in minutes. */
   minutes?: number | null;
   visible_tests?: unknown[];
+  /** A multi-step exercise's step the room is on (1: the prompt itself). */
+  step?: number;
+  /** Candidates and observers: steps 2 up to `step`, as they may see them. */
+  revealed_steps?: { title?: string; prompt?: string; visible_tests?: unknown[] }[];
   // Interviewer-only keys; absent for candidates and observers.
   guidance?: string;
   rubric?: unknown[];
@@ -23,6 +27,7 @@ export interface Question {
   follow_ups?: unknown[];
   red_flags?: unknown[];
   hidden_tests?: unknown[];
+  steps?: { title?: string; prompt?: string; solution?: string; visible_tests?: unknown[]; hidden_tests?: unknown[] }[];
 }
 
 export interface Participant {

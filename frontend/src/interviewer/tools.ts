@@ -83,9 +83,10 @@ export function mountInterviewerTools(ctx: Context): void {
     plan.setPlan(planItems);
     notes.setPlan(planItems);
   };
+  const moveTo = (question: number) => (step: number) => control.send({ type: "question.step", question, step });
   const onQuestion = (q: Question | null) => {
     plan.setShown(q);
-    renderGuidance(guidance, q);
+    renderGuidance(guidance, q, q ? moveTo(q.id) : undefined);
   };
 
   const onState = (f: Record<string, unknown>) => {
@@ -103,6 +104,7 @@ export function mountInterviewerTools(ctx: Context): void {
     if (f.plan) setPlan(f.plan);
     onQuestion((f.question as Question) ?? null);
   });
+  control.on("question.step", (f) => onQuestion((f.question as Question) ?? null));
   control.on("plan", (f) => setPlan(f.plan));
   onQuestion(ctx.getQuestion());
 }
