@@ -98,7 +98,7 @@ def test_the_transcript_says_which_step_was_revealed(room, stepped):
 
 @pytest.mark.parametrize("role", ["candidate", "observer"])
 def test_only_interviewers_reveal_steps(room, stepped, role):
-    with pytest.raises(actions.Forbidden):
+    with pytest.raises(actions.Forbidden, match="only interviewers"):
         actions.set_step(room.seats[role], stepped.id, 2)
     assert RoomQuestion.objects.get(room=room.room, question=stepped).step == 1
     assert step_events(room.room) == []
@@ -107,7 +107,7 @@ def test_only_interviewers_reveal_steps(room, stepped, role):
 def test_the_candidate_of_a_pair_room_may_not_reveal_steps(pair_room, bank):
     question = make_question("kv-pair", bank[0].category, steps=STEPS)
     actions.show_question(pair_room.seats["candidate"], question.id)
-    with pytest.raises(actions.Forbidden):
+    with pytest.raises(actions.Forbidden, match="only interviewers"):
         actions.set_step(pair_room.seats["candidate"], question.id, 2)
     actions.set_step(pair_room.seats["interviewer"], question.id, 2)
 
@@ -159,6 +159,7 @@ async def test_over_the_control_channel(room, bank, clients):
     await candidate.send({"type": "question.step", "question": question.id, "step": 2})
     refused = await candidate.receive_type("error")
     assert refused["code"] == "forbidden" and refused["for"] == "question.step"
+    assert "only interviewers" in refused["message"]
     await interviewer.send({"type": "question.step", "question": question.id, "step": 2})
     assert (await interviewer.receive_type("question.step"))["question"]["steps"] == STEPS
     frames = await candidate.drain()
