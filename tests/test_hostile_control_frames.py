@@ -28,6 +28,8 @@ CRASHING_TEXT = [
     '{"type": "score.save", "comment": "\\udbff"}',
     '{"type": "question.show", "question": "two-sum\\u0000"}',
     '{"type": "question.show", "question": "\\ud800"}',
+    '{"type": "question.step", "question": "kv\\u0000", "step": 2}',
+    '{"type": "question.step", "question": "\\udfff", "step": 2}',
     '{"type": "ping", "t": 1e999}',
     '{"type": "ping", "t": -1e999}',
 ]
