@@ -29,6 +29,11 @@ async def warm_up() -> None:
     Doc().apply_update(doc.get_update())
     try:
         await docstore().last_ids(["warm-up"])
-        await database_sync_to_async(connection.ensure_connection)()
+        await database_sync_to_async(_open_django_connection)()
     except Exception:  # a database still starting: the first join opens them as before
         log.warning("warming up the database connections failed", exc_info=True)
+
+
+def _open_django_connection() -> None:
+    # Looked up here, on the database thread: `connection` names each thread's own.
+    connection.ensure_connection()
