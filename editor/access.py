@@ -35,8 +35,9 @@ class Gate(Protocol):
         """What a new connection (its ASGI scope: token, session, user) may do."""
         ...
 
-    def recheck(self, room_id: str, seat_ids: list[int]) -> dict[int, Access]:
-        """What each of these seats may do now (one answer per seat id)."""
+    def recheck(self, seats: dict[str, list[int]]) -> dict[str, dict[int, Access]]:
+        """What each of these seats (by room) may do now, one answer per seat id: one question
+        however many rooms, since a process asks for all its rooms every DOC_RESYNC_S."""
         ...
 
 

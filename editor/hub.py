@@ -189,17 +189,30 @@ class RoomDoc:
     def seats_here(self, seat_id: int | None) -> int:
         return sum(1 for member in self.members if member.access.seat_id == seat_id)
 
+    def seats(self) -> list[int]:
+        """The seats of this process's connections to the room."""
+        return sorted({m.access.seat_id for m in self.members if m.access.seat_id is not None})
+
     async def recheck_access(self) -> None:
         """Ask again what each connection may do, and tell each one whose rights changed."""
-        members = list(self.members)
-        seat_ids = sorted({m.access.seat_id for m in members if m.access.seat_id is not None})
-        if not seat_ids:
-            return
-        now = await database_sync_to_async(gate().recheck)(self.room_id, seat_ids)
-        for member in members:
+        await recheck_rooms([self])
+
+    async def apply_access(self, now: dict[int, Access]) -> None:
+        """Tell each connection whose rights changed."""
+        for member in list(self.members):
             access = now.get(member.access.seat_id)  # type: ignore[arg-type]
             if access is not None and access != member.access:
                 await _isolated(member.change_access(access), member)
+
+
+async def recheck_rooms(rooms: list[RoomDoc]) -> None:
+    """Ask again what every connection of these rooms may do: one question to the gate."""
+    seats = {room.room_id: seat_ids for room in rooms if (seat_ids := room.seats())}
+    if not seats:
+        return
+    now = await database_sync_to_async(gate().recheck)(seats)
+    for room in rooms:
+        await room.apply_access(now.get(room.room_id, {}))
 
 
 async def _isolated(work: Awaitable[None], member: Member) -> None:
@@ -281,9 +294,10 @@ class Hub:
 
     async def recover(self) -> None:
         """Redis works again after failing: whatever was relayed meanwhile, the log has."""
-        for room in list(self.rooms.values()):
+        rooms = list(self.rooms.values())
+        for room in rooms:
             await room.refresh()
-            await room.recheck_access()
+        await recheck_rooms(rooms)
 
     async def access_changed(self, room_id: str) -> None:
         room = self.rooms.get(room_id)
@@ -304,7 +318,7 @@ class Hub:
                 for room in rooms:
                     if latest.get(room.room_id, 0) > room.last_id:
                         await room.refresh(wanted=latest[room.room_id])
-                    await room.recheck_access()
+                await recheck_rooms(rooms)
             except Exception:  # the next round tries again
                 log.warning("catch-up of open rooms failed", exc_info=True)
 

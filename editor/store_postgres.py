@@ -45,29 +45,16 @@ _LOCK_SQL = "SELECT count(pg_advisory_xact_lock(7301, key)) FROM unnest(%s::int[
 _LAST_IDS_SQL = (
     f"SELECT r, (SELECT max(id) FROM {_UPDATES} WHERE room_id = r) FROM unnest(%s::text[]) AS r"
 )
-# The time is the server's clock, but never before the room's latest update (read after the
-# locks), so a room's times grow with its ids. The batch's key and ids are stored with it.
-_INSERT_SQL = (
-    f"WITH stored AS (INSERT INTO {_UPDATES} (room_id, at, seat_id, data)"
-    " SELECT u.room_id,"
-    f" greatest(%s, (SELECT max(d.at) FROM {_UPDATES} d WHERE d.room_id = u.room_id)),"
-    " u.seat_id, u.data"
-    " FROM unnest(%s::text[], %s::bigint[], %s::bytea[])"
-    " WITH ORDINALITY AS u(room_id, seat_id, data, n)"
-    " ORDER BY u.n RETURNING id),"
-    f" kept AS (INSERT INTO {_BATCHES} (key, ids, at)"
-    " SELECT %s, to_jsonb(array_agg(id ORDER BY id)), now() FROM stored)"
-    " SELECT id FROM stored ORDER BY id"
+# A batch is one call of a function (editor migration 0003: the rooms' locks, their last ids
+# read after the locks, the insert), one round trip and one transaction, its parameters bound
+# by the server in binary. (Not a string of several statements: those need the client to
+# quote every parameter into it, most of a batch's cost on our side. Not psycopg's pipeline
+# mode: waiting for its results spins on a socket that is always writable, which cost a busy
+# process a quarter of its time.)
+_APPEND_SQL = (
+    "SELECT r_room, r_id FROM editor_append_batch("
+    "%b::int[], %b::text[], %b, %b::text[], %b::bigint[], %b::bytea[], %b, %b)"
 )
-# The rooms' locks, their last ids and the insert, as one string: one round trip, and one
-# transaction (PostgreSQL runs a string of statements as one), whose statements each see what
-# committed before they start, so the last ids are read after the locks are held.
-# The advisory locks serialize each room's inserts until the transaction ends, so a room's
-# ids grow in commit order; keys are taken in ascending order, so two writers never wait on
-# each other's locks in a cycle. (Not psycopg's pipeline mode: waiting for its results spins
-# on a socket that is always writable, which cost a busy process a quarter of its time.)
-_BATCH_SQL = f"{_LOCK_SQL}; {_LAST_IDS_SQL}; {_INSERT_SQL}"
-_PRUNE_SQL = f"; DELETE FROM {_BATCHES} WHERE at < now() - interval '1 hour'"
 _BATCH_IDS_SQL = f"SELECT ids FROM {_BATCHES} WHERE key = %s"
 _PREVIOUS_SQL = (
     f"SELECT u.id, coalesce((SELECT max(d.id) FROM {_UPDATES} d"
@@ -143,13 +130,7 @@ class PostgresStore(DocStore):
             done = await self._stored_already(conn, batch)
             if done is not None:
                 return done
-        async with psycopg.AsyncClientCursor(conn) as cursor:
-            await cursor.execute(_BATCH_SQL + (_PRUNE_SQL if prune else ""), _params(batch))
-            cursor.nextset()
-            last = {room_id: last_id or 0 for room_id, last_id in await cursor.fetchall()}
-            cursor.nextset()
-            ids = [update_id for (update_id,) in await cursor.fetchall()]
-        return chain(batch.updates, last, ids)
+        return await _append_rows(conn, batch, prune)
 
     async def _stored_already(
         self, conn: psycopg.AsyncConnection[Any], batch: Batch
@@ -184,21 +165,18 @@ class PostgresStore(DocStore):
             if update is None:
                 return None
             batch = Batch([PendingUpdate(room_id, None, update)])
-            async with psycopg.AsyncClientCursor(conn) as cursor:
-                await cursor.execute(f"{_LAST_IDS_SQL}; {_INSERT_SQL}", _params(batch)[1:])
-                last = {r: last_id or 0 for r, last_id in await cursor.fetchall()}
-                cursor.nextset()
-                ids = [update_id for (update_id,) in await cursor.fetchall()]
-            return chain(batch.updates, last, ids)[0]
+            return (await _append_rows(conn, batch, prune=False))[0]
 
     async def fold(self, room_id: str) -> int:
         return await _on_thread(FOLDS, functools.partial(playback.fill_checkpoints, room_id))
 
 
-def _params(batch: Batch) -> list[Any]:
+async def _append_rows(
+    conn: psycopg.AsyncConnection[Any], batch: Batch, prune: bool
+) -> list[StoredUpdate]:
     updates = batch.updates
     rooms = sorted({pending.room_id for pending in updates})
-    return [
+    params = [
         sorted({room_lock_key(room_id) for room_id in rooms}),
         rooms,
         timezone.now(),
@@ -206,7 +184,12 @@ def _params(batch: Batch) -> list[Any]:
         [pending.seat_id for pending in updates],
         [pending.data for pending in updates],
         batch.key,
+        prune,
     ]
+    rows = await (await conn.execute(_APPEND_SQL, params)).fetchall()
+    last = {room_id: last_id or 0 for room_id, last_id in rows if room_id is not None}
+    ids = [update_id for room_id, update_id in rows if room_id is None]
+    return chain(updates, last, ids)
 
 
 async def _updates_after(

@@ -79,8 +79,14 @@ class DocumentGate:
             )
         return document_access(seat)
 
-    def recheck(self, room_id: str, seat_ids: list[int]) -> dict[int, Access]:
-        seats = Seat.objects.select_related("room").filter(room_id=room_id, id__in=seat_ids)
-        found = {seat.id: document_access(seat) for seat in seats}
+    def recheck(self, seats: dict[str, list[int]]) -> dict[str, dict[int, Access]]:
+        wanted = {seat_id for seat_ids in seats.values() for seat_id in seat_ids}
+        found = {
+            (seat.room_id, seat.id): document_access(seat)
+            for seat in Seat.objects.select_related("room").filter(id__in=wanted)
+        }
         gone = Access(None, read=False, close_code=CLOSE_FORBIDDEN)
-        return {seat_id: found.get(seat_id, gone) for seat_id in seat_ids}
+        return {
+            room_id: {seat_id: found.get((room_id, seat_id), gone) for seat_id in seat_ids}
+            for room_id, seat_ids in seats.items()
+        }

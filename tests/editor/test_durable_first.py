@@ -84,10 +84,10 @@ async def test_a_refused_write_closes_the_writers_connection_and_nothing_is_lost
 
 
 class LosesTheAnswer:
-    """A TCP hop between the store and PostgreSQL. Armed, it lets the next statement that
-    writes update rows reach the server, waits until the server has committed it and is
-    ready for more (ReadyForQuery), then cuts the connection before the answer gets back:
-    the write happened, and the writer cannot know."""
+    """A TCP hop between the store and PostgreSQL. Armed, it lets the next write batch (a call
+    of the function that writes update rows) reach the server, waits until the server has
+    committed it and is ready for more (ReadyForQuery), then cuts the connection before the
+    answer gets back: the write happened, and the writer cannot know."""
 
     READY = b"Z\x00\x00\x00\x05"
 
@@ -107,7 +107,7 @@ class LosesTheAnswer:
 
         async def upstream() -> None:
             while data := await reader.read(65536):
-                if self.armed and b"INSERT INTO editor_docupdate" in data:
+                if self.armed and b"editor_append_batch" in data:
                     self.armed = False
                     cutting.set()
                 up_writer.write(data)

@@ -194,3 +194,25 @@ async def test_an_update_that_would_crash_pycrdt_is_refused_and_the_server_lives
     writer = await typed(server, doc_room, "still here")
     assert await stored_text(doc_room) == "still here"
     await writer.disconnect()
+
+
+async def test_a_seat_revoked_without_word_is_cut_off_by_the_periodic_check(
+    daphne_servers, doc_room
+):
+    """News of a revoked seat lost between processes: the process's periodic check of all its
+    rooms still cuts that seat off, and only it."""
+    server = daphne_servers(env={"DOC_RESYNC_S": "1"})
+    next_door = await sync_to_async(make_doc_room)("Next door")
+    editor = await YClient(doc_room.url(server, "candidate")).connect()
+    neighbour = await YClient(next_door.url(server, "candidate")).connect()
+    seat = await sync_to_async(lambda: doc_room.room.seats.get(role="candidate"))()
+    await sync_to_async(revoked)(seat)  # nobody is told
+
+    code, _ = await asyncio.wait_for(asyncio.shield(editor.closed), 5)
+    assert code == limits.CLOSE_FORBIDDEN
+    await asyncio.sleep(1.5)  # another periodic check
+    assert neighbour.online
+    neighbour.text(next_door.text).insert(0, "still here")
+    await eventually(lambda: stored_text(next_door), timeout=5)
+    assert await stored_text(next_door) == "still here"
+    await neighbour.disconnect()
