@@ -1,14 +1,17 @@
-"""Chat when many people talk at once: each message is few queries, and a room's transcript
-stays gap-free and ordered."""
+"""Chat when many rooms talk at once: each message is few queries, a room's transcript stays
+gap-free and ordered, and one room waiting on the database holds up no other room."""
 
+import asyncio
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from rooms import actions
 from rooms.models import ChatMessage, Room, RoomEvent
+from rooms.threads import thread_of
+from tests.rooms.conftest import db_async
 
 
 def test_a_chat_message_is_five_queries(room):
@@ -43,3 +46,46 @@ def test_messages_sent_at_once_get_gap_free_numbers_in_order(room):
     in_seq_order = [e.data["message"] for e in events if e.type == "chat"]
     assert in_seq_order == sorted(ChatMessage.objects.values_list("id", flat=True))
     assert Room.objects.get(id=room.room.id).event_seq == before + 30
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_stuck_on_the_database_holds_up_no_other_rooms_chat(bank, alice, clients):
+    stuck, other = await db_async(_two_rooms_on_different_threads)(alice)
+    waiting = await clients(stuck.room.id, stuck.tokens["candidate"])
+    sender = await clients(other.room.id, other.tokens["interviewer"])
+    hearer = await clients(other.room.id, other.tokens["candidate"])
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_room_row() -> None:  # someone else's long transaction on the stuck room
+        try:
+            with transaction.atomic():
+                Room.objects.select_for_update().get(id=stuck.room.id)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_room_row)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        await waiting.send({"type": "chat.send", "text": "anyone there?"})
+        await asyncio.sleep(0.2)  # its database work is now waiting for the lock
+        await sender.send({"type": "chat.send", "text": "hello"})
+        heard = await hearer.receive_type("chat.message", timeout=2)
+        assert heard["message"]["text"] == "hello"
+    finally:
+        release.set()
+        await asyncio.to_thread(holder.join)
+    # Once the lock is gone, the stuck room's message goes through.
+    sent = await waiting.receive_type("chat.message", timeout=3)
+    assert sent["message"]["text"] == "anyone there?"
+
+
+def _two_rooms_on_different_threads(owner):
+    first = actions.create_room(owner, "Stuck", "screen")
+    for n in range(20):
+        second = actions.create_room(owner, f"Other {n}", "screen")
+        if thread_of(second.room.id) != thread_of(first.room.id):
+            return first, second
+    raise AssertionError("no two rooms on different threads")
