@@ -44,8 +44,9 @@ class DrainingServer(Server):
 
     def _warm_up(self) -> None:
         from editor.warm import warm_up
+        from rooms.threads import open_connections
 
-        self.warming = asyncio.ensure_future(warm_up())
+        self.warming = asyncio.ensure_future(asyncio.gather(warm_up(), open_connections()))
 
     def listen_success(self, port: Any) -> None:
         self.ports.append(port)

@@ -101,6 +101,10 @@ else:
             "NAME": str(SQLITE_PATH),
         }
     }
+# Threads (each with its own database connection) for the control channel's database work,
+# a room always on the same one (rooms/threads.py); 0 = Channels' one thread (SQLite: one
+# writer at a time anyway).
+ROOM_DB_THREADS = int(os.environ.get("ROOM_DB_THREADS", "4" if DATABASE_URL else "0"))
 
 # Both channels (control and document) relay between server processes through Redis pub/sub
 # of their own (relay/, one channel per room, named with this prefix); without REDIS_URL it is

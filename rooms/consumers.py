@@ -19,8 +19,8 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -32,8 +32,10 @@ from rooms.live import Outbound, registry
 from rooms.models import Room, Seat
 from rooms.seats import seat_for_scope, seat_is_usable
 from rooms.serializers import room_state_for, server_time
+from rooms.threads import in_room_thread
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEARTBEAT_S = 20
 TOUCH_EVERY_S = 5  # pings refresh presence, but at most this often (clock sync pings in bursts)
@@ -88,6 +90,7 @@ def _seat_and_close_code(room_id: str, scope: dict[str, Any]) -> tuple[Seat | No
 
 
 async def _forget_dead(processes: set[str]) -> set[str]:
+    # Not a room's work: Channels' own thread.
     return await database_sync_to_async(actions.forget_dead)(processes)
 
 
@@ -115,14 +118,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Frames the room hands this connection before its room.state is sent wait here, so
         # room.state is always the first frame (another tab's presence can race it).
         self.held: list[dict[str, Any]] | None = []
-        seat, code = await database_sync_to_async(_seat_and_close_code)(self.room_id, self.scope)
+        seat, code = await self.db(_seat_and_close_code)(self.room_id, self.scope)
         await self.accept()
         if seat is None:
             await self.close(code=code)
             return
         await liveness.announce(_forget_dead)
         try:
-            await database_sync_to_async(actions.join)(seat, self.connection_id)
+            await self.db(actions.join)(seat, self.connection_id)
         except actions.TooMany:
             await self.close(code=4429)
             return
@@ -131,7 +134,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.seat = seat
         await registry().add(self.room_id, self)
-        await self.send_frame(await database_sync_to_async(room_state_for)(seat))
+        await self.send_frame(await self.db(room_state_for)(seat))
         held, self.held = self.held, None
         for frame in held or []:
             await self.send_frame(frame)
@@ -147,7 +150,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         await registry().remove(self.room_id, self)
         try:
-            await database_sync_to_async(actions.leave)(seat, self.connection_id)
+            await self.db(actions.leave)(seat, self.connection_id)
         except Exception:  # the heartbeat sweep of the other connections forgets it later
             log.exception("leave of a connection in room %s not recorded", self.room_id)
 
@@ -186,7 +189,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.error("rate_limited", "too many chat messages; slow down", kind)
         seat = self.seat
         try:
-            await database_sync_to_async(handler)(seat, self, frame)
+            await self.db(handler)(seat, self, frame)
         except actions.RoomError as refused:
             return await self.error(refused.code, refused.message, kind)
         if kind == "chat.send" and relay().enabled and relay().health.failing:
@@ -238,14 +241,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
         send a fresh room.state."""
         if self.seat is None:
             return
-        seat, code = await database_sync_to_async(_reload_seat)(self.seat.id)
+        seat, code = await self.db(_reload_seat)(self.seat.id)
         if seat is None:
             await self.close(code=code)
             return
         self.seat = seat
-        await self.send_frame(await database_sync_to_async(room_state_for)(seat))
+        await self.send_frame(await self.db(room_state_for)(seat))
 
     # --- helpers --------------------------------------------------------------------------
+
+    def db(self, func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+        """`func` on this room's database thread: rooms side by side, a room's calls in order."""
+        return in_room_thread(self.room_id, func)
 
     async def _heartbeat(self) -> None:
         """Keep this connection fresh while the process lives; a killed process stops."""
@@ -253,17 +260,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(HEARTBEAT_S)
             try:
                 await self._stay()
-                await database_sync_to_async(actions.heartbeat)(self.room_id)
+                await self.db(actions.heartbeat)(self.room_id)
             except Exception:  # the next beat tries again
                 log.warning("heartbeat in room %s failed", self.room_id, exc_info=True)
 
     async def _stay(self) -> None:
         """Keep this connection fresh; one forgotten meanwhile (this process looked dead to
         the others for a moment, relay.liveness) joins again."""
-        if self.seat is None or await database_sync_to_async(actions.touch)(self.connection_id):
+        if self.seat is None or await self.db(actions.touch)(self.connection_id):
             return
         try:
-            await database_sync_to_async(actions.join)(self.seat, self.connection_id)
+            await self.db(actions.join)(self.seat, self.connection_id)
         except actions.RoomError:  # revoked or ended meanwhile: its refresh closes it
             log.info("connection in room %s not joined again", self.room_id)
 
@@ -282,6 +289,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _expire(self) -> None:
         try:
-            await database_sync_to_async(actions.expire_timer_if_due)(self.room_id)
+            await self.db(actions.expire_timer_if_due)(self.room_id)
         except Exception:  # another connection (or the next state) expires it
             log.warning("timer expiry in room %s failed", self.room_id, exc_info=True)

@@ -10,6 +10,7 @@ from django.db import connections
 from editor.store import close_docstore
 from questions.models import Category, Question
 from relay import liveness, relay
+from rooms import threads as room_threads
 from rooms.models import Connection, Room, RoomQuestion
 from rooms.seats import create_seat
 from tests.cluster import Cluster
@@ -19,9 +20,11 @@ from tests.servers import DaphneServer, RedisServer
 @pytest.fixture(autouse=True)
 def _close_connections_of_async_tests():
     """An async test's ORM calls (sync_to_async) run in asgiref's one worker thread, whose
-    database connection would outlive the test and keep the test database busy."""
+    database connection would outlive the test and keep the test database busy; so would
+    the room threads' (rooms.threads)."""
     yield
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+    room_threads.close_connections()
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Chat when many rooms talk at once: each message is few queries, a room's transcript stays
+gap-free and ordered, and one room waiting on the database holds up no other room."""
+
+import asyncio
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from rooms import actions
+from rooms.models import ChatMessage, Room, RoomEvent
+from rooms.threads import thread_of
+from tests.rooms.conftest import db_async
+
+
+def test_a_chat_message_is_five_queries(room):
+    """They run one after another on the room's database thread: lock the room, read the
+    seat, store the message, take the next sequence number, store the event."""
+    with CaptureQueriesContext(connection) as queries:
+        actions.send_chat(room.seats["candidate"], "Can I use Python?")
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 5, statements
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_sent_at_once_get_gap_free_numbers_in_order(room):
+    seats = [room.seats["interviewer"], room.seats["candidate"], room.seats["observer"]]
+    before = RoomEvent.objects.filter(room=room.room).count()
+
+    def talk(seat):
+        try:
+            for n in range(10):
+                actions.send_chat(seat, f"{seat.role} {n}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=talk, args=(seat,)) for seat in seats]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events = list(RoomEvent.objects.filter(room=room.room).order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, before + 31))
+    # Numbers follow the order the messages were stored in.
+    in_seq_order = [e.data["message"] for e in events if e.type == "chat"]
+    assert in_seq_order == sorted(ChatMessage.objects.values_list("id", flat=True))
+    assert Room.objects.get(id=room.room.id).event_seq == before + 30
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_room_stuck_on_the_database_holds_up_no_other_rooms_chat(bank, alice, clients):
+    stuck, other = await db_async(_two_rooms_on_different_threads)(alice)
+    waiting = await clients(stuck.room.id, stuck.tokens["candidate"])
+    sender = await clients(other.room.id, other.tokens["interviewer"])
+    hearer = await clients(other.room.id, other.tokens["candidate"])
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_room_row() -> None:  # someone else's long transaction on the stuck room
+        try:
+            with transaction.atomic():
+                Room.objects.select_for_update().get(id=stuck.room.id)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_room_row)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        await waiting.send({"type": "chat.send", "text": "anyone there?"})
+        await asyncio.sleep(0.2)  # its database work is now waiting for the lock
+        await sender.send({"type": "chat.send", "text": "hello"})
+        heard = await hearer.receive_type("chat.message", timeout=2)
+        assert heard["message"]["text"] == "hello"
+    finally:
+        release.set()
+        await asyncio.to_thread(holder.join)
+    # Once the lock is gone, the stuck room's message goes through.
+    sent = await waiting.receive_type("chat.message", timeout=3)
+    assert sent["message"]["text"] == "anyone there?"
+
+
+def _two_rooms_on_different_threads(owner):
+    first = actions.create_room(owner, "Stuck", "screen")
+    for n in range(20):
+        second = actions.create_room(owner, f"Other {n}", "screen")
+        if thread_of(second.room.id) != thread_of(first.room.id):
+            return first, second
+    raise AssertionError("no two rooms on different threads")
