@@ -53,10 +53,15 @@ async def open_connections() -> None:
     first messages after a start do not wait for them."""
     try:
         await asyncio.gather(
-            *(asyncio.wrap_future(t.submit(connection.ensure_connection)) for t in _room_threads())
+            *(asyncio.wrap_future(t.submit(_open_connection)) for t in _room_threads())
         )
     except Exception:  # a database still starting: the first messages open them as before
         log.warning("opening the room threads' database connections failed", exc_info=True)
+
+
+def _open_connection() -> None:
+    # Looked up here, on the room's thread: `connection` names each thread's own.
+    connection.ensure_connection()
 
 
 def thread_of(room_id: str) -> int:
