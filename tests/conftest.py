@@ -56,9 +56,14 @@ def cluster(cluster_hosts, transactional_db):
     a module's tests; a host a test killed or stopped is started again after it."""
     yield cluster_hosts
     cluster_hosts.heal()
-    # The hosts record the test's closed connections as they notice them: let them finish
-    # before the database is emptied, or its TRUNCATE and their writes deadlock.
-    deadline = time.monotonic() + 15
+    wait_for_connections_to_close()
+
+
+def wait_for_connections_to_close(timeout: float = 15) -> None:
+    """Servers record a test's closed connections as they notice them (presence, the leave in
+    the transcript): let them finish before the database is emptied, or its TRUNCATE and their
+    writes deadlock."""
+    deadline = time.monotonic() + timeout
     while Connection.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.5)

@@ -17,6 +17,7 @@ from editor import documents
 from questions.models import Category
 from rooms import actions
 from rooms.actions.lifecycle import CreatedRoom
+from tests.conftest import wait_for_connections_to_close
 from tests.control_client import ControlClient
 from tests.rooms.conftest import SECRET, make_question
 from tests.servers import ROOT, ChildProcess, DaphneServer, test_database_url
@@ -87,6 +88,14 @@ def make_run_room(kind: str = "interview", title: str = "Run room") -> RunRoom:
     for question in (python, sql, prose):
         actions.show_question(created.seats["interviewer"], question.id)
     return RunRoom(created, python.id, sql.id, prose.id)
+
+
+@pytest.fixture(autouse=True)
+def connections_closed_before_flush(transactional_db):
+    """Every run test talks to a server: its closing connections are recorded before the
+    test's database is emptied."""
+    yield
+    wait_for_connections_to_close()
 
 
 @pytest.fixture
