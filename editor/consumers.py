@@ -2,13 +2,18 @@
 
 A connection learns what it may do from the access gate (editor.access) when it opens, and
 again whenever access to its room changes: it closes, or goes on read-only. An update is
-checked (size, rights, that pycrdt can apply it), stored durably, and only then relayed: to
-the room's connections on this process directly (editor.hub), to the other processes through
-Redis (relay). Sync requests are answered from the process's cached copy of the document,
-caught up from the log first. Each connection forwards to its client the room's updates in
-log order, from the last one it sent. Awareness is relayed to every connection, the sender
-included, and a closed connection's awareness states are removed; a connection speaks only
-for its own client (editor.awareness).
+checked (size, rights, that pycrdt can apply it), handed to the writer, and relayed while its
+commit is in flight: to the room's connections on this process directly (editor.hub), to the
+other processes through Redis (relay). The sender learns nothing until the commit (the
+connection takes its next frame only then); if the commit fails, its connection closes and
+the client syncs again, sending what the store lacks. An update that builds on another's edit
+not stored yet waits for that commit, and is otherwise not stored alone: the client is asked
+for everything the store lacks (sync step 1), so the log stays causal. Sync requests are
+answered from the process's cached copy of the stored document, caught up from the log
+first. Each connection forwards to its client the room's stored updates in log order, from
+the last one it sent, skipping those it sent early. Awareness is relayed to every connection,
+the sender included, and a closed connection's awareness states are removed; a connection
+speaks only for its own client (editor.awareness).
 
 Redis is only a fast path, kept off the keystroke's path: publishing never waits for it. A
 relay it loses costs nothing: the next relay shows the gap (each update names the one before
@@ -32,7 +37,7 @@ from pycrdt import Doc
 from config.ratelimit import TokenBucket
 from editor import awareness, limits
 from editor.access import Access, gate
-from editor.hub import AWARENESS_QUERY, UPDATE, UPDATE_IDS, RoomDoc, hub
+from editor.hub import AWARENESS_QUERY, COMMITTED, EARLY, UPDATE_IDS, RoomDoc, hub
 from editor.protocol import (
     AwarenessEntry,
     Malformed,
@@ -53,21 +58,29 @@ log = logging.getLogger(__name__)
 EMPTY_UPDATE = b"\x00\x00"
 CHECK_ON_THREAD_BYTES = 32 * 1024
 NOBODY = Access(seat_id=None, read=False)
+SENT_EARLY_KEPT = 1000  # keys of updates a connection sent early, until they are stored
 _numbers = itertools.count(1)  # connections of this process
+_early_keys = itertools.count(1)  # updates this process shared early
 
 
-def check_update(update: bytes) -> None:
+def early_key() -> bytes:
+    """A key no other update of any process shares: this process's relay id and a number."""
+    return relay().process + next(_early_keys).to_bytes(8, "big")
+
+
+def check_update(update: bytes) -> dict[int, int]:
     """Refuse an update before it reaches the log: one that pycrdt and the browsers' Yjs would
     read differently (ids or clocks out of range; this check first, since some such bytes
-    crash pycrdt), or that pycrdt cannot apply."""
+    crash pycrdt), or that pycrdt cannot apply. Returns what it builds on (editor.yupdate)."""
     try:
-        check_ids(update)
+        needs = check_ids(update)
     except UnsafeUpdate as error:
         raise Malformed(str(error)) from error
     try:
         Doc().apply_update(update)
     except Exception as error:
         raise Malformed("not a valid Yjs update") from error
+    return needs
 
 
 class DocConsumer(AsyncWebsocketConsumer):
@@ -93,6 +106,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         self.cursors = TokenBucket(limits.AWARENESS_PER_S, limits.AWARENESS_BURST)
         self.cursor_later: asyncio.TimerHandle | None = None
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
+        self.sent_early: dict[bytes, None] = {}  # keys of updates sent early, not yet stored
         access = await database_sync_to_async(gate().connect)(self.room_id, self.scope)
         await self.accept()
         if not access.read:
@@ -173,25 +187,36 @@ class DocConsumer(AsyncWebsocketConsumer):
         await self.send(bytes_data=create_sync_step2_message(diff))
 
     async def accept_update(self, update: bytes) -> None:
-        assert self.room is not None
+        room = self.room
+        assert room is not None
         if not self.access.write or update == EMPTY_UPDATE:
             return  # read-only seats (observers, an ended room): their updates are dropped
         if len(update) > CHECK_ON_THREAD_BYTES:  # a long check must not stall the others
-            await asyncio.to_thread(check_update, update)
+            needs = await asyncio.to_thread(check_update, update)
         else:
-            check_update(update)
-        if self.room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
+            needs = check_update(update)
+        if room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
             return await self.close(code=limits.CLOSE_TOO_LARGE, reason="document too large")
         while not self.updates.take():  # slow a flood down rather than drop edits
             await asyncio.sleep(1 / limits.UPDATES_PER_S)
+        if needs and not await room.holds(needs, limits.RELAY_WAIT_S):
+            # It builds on an edit not stored (shared early, then lost with its process or
+            # refused): stored alone it would leave the log unreadable in order. The client
+            # has that edit too, and sends it with this one when asked what the store lacks.
+            if self.syncs.take():
+                await self.send(bytes_data=create_sync_step1_message(room.doc.get_state()))
+            return
+        key = early_key()
+        commit = writer().submit(PendingUpdate(self.room_id, self.access.seat_id, update))
+        relay().publish(self.room_id, EARLY, key + update)
+        await room.share_early(key, update, origin=self.number)
         try:
-            stored = await writer().write(PendingUpdate(self.room_id, self.access.seat_id, update))
+            stored = await commit
         except Exception:
             log.exception("update not stored in room %s", self.room_id)
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
-        relay().publish(self.room_id, UPDATE, UPDATE_IDS.pack(stored.id, stored.prev_id) + update)
-        if self.room is not None:  # (closed meanwhile: the others get it from the relay/log)
-            await self.room.receive(update, stored.id, stored.prev_id, origin=self.number)
+        relay().publish(self.room_id, COMMITTED, key + UPDATE_IDS.pack(stored.id, stored.prev_id))
+        await room.receive(update, stored.id, stored.prev_id, origin=self.number, key=key)
 
     async def accept_awareness(self, payload: bytes) -> None:
         """This connection's own cursor and name, checked, at a bounded rate. Clients also
@@ -248,9 +273,27 @@ class DocConsumer(AsyncWebsocketConsumer):
             return
         if entries:
             self.sent_id = entries[-1].id
+        sent_early = self.sent_early
         for entry in entries:
-            if entry.origin != self.number:  # the sender has its own update
-                await self.send(bytes_data=create_update_message(entry.update))
+            if entry.origin == self.number:
+                continue  # the sender has its own update
+            if entry.key and sent_early and entry.key in sent_early:
+                del sent_early[entry.key]
+                continue
+            await self.send(bytes_data=create_update_message(entry.update))
+
+    async def send_early(self, key: bytes, update: bytes) -> None:
+        """Send an update whose commit is in flight (once synced; before, the sync brings it)."""
+        if self.room is None or self.sent_id is None:
+            return
+        if len(self.sent_early) >= SENT_EARLY_KEPT:  # commits lost to the relay: sent again
+            del self.sent_early[next(iter(self.sent_early))]
+        self.sent_early[key] = None
+        await self.send(bytes_data=create_update_message(update))
+
+    async def ask_missing(self, state: bytes) -> None:
+        if self.access.write and self.sent_id is not None:  # others' answers are dropped
+            await self.send(bytes_data=create_sync_step1_message(state))
 
     async def send_awareness(self, payload: bytes) -> None:
         await self.send(bytes_data=create_awareness_message(payload))

@@ -2,8 +2,17 @@
 connections on this process (its members), and what they may do.
 
 PostgreSQL is the truth. The cached Doc answers sync requests without a database read per
-message. It takes the room's updates strictly in log order: each stored update carries the id
-of the one before it. An update that arrives before its predecessor waits here (the usual
+message.
+
+An update reaches the room's connections twice over, kept apart: early, while its commit is in
+flight (`share_early`: each connection sends it to its client at once), and once stored, in log
+order into the cached Doc and the recent updates (`receive`). Each stored update carries the key
+it was shared early under, so a connection that sent it early does not send it again. The
+cached Doc holds only what is stored: it is what a client is asked to complete (sync step 1)
+and what the store's log must stay causal against (`lacks`).
+
+The cached Doc takes the room's updates strictly in log order: each stored update carries
+the id of the one before it. An update that arrives before its predecessor waits here (the usual
 case: two processes' relays crossing); if the predecessor has not come within RELAY_WAIT_S
 (a relay Redis lost), the room reads the log. Applying in log order also means no update ever
 waits inside pycrdt for a missing one: pycrdt 0.14 can lose such pending updates once more
@@ -36,14 +45,18 @@ from editor.access import Access, gate
 from editor.protocol import AwarenessEntry, Malformed, encode_awareness, parse_awareness
 from editor.store import SNAPSHOT_EVERY, LoadedDoc, docstore
 from editor.writer import fold_later
+from editor.yupdate import read_state_vector
 from relay import MISSED, Relayed, relay
 
 log = logging.getLogger(__name__)
 
 RECENT_UPDATES = 2000
 # What processes tell each other about a room (relay kinds).
-UPDATE, AWARENESS, AWARENESS_QUERY, STORED, ACCESS = b"U", b"A", b"Q", b"S", b"X"
-UPDATE_IDS = struct.Struct(">qq")  # a relayed update's id and its predecessor's, before it
+AWARENESS, AWARENESS_QUERY, STORED, ACCESS = b"A", b"Q", b"S", b"X"
+EARLY, COMMITTED = b"E", b"C"  # an update whose commit is in flight; its key, once stored
+UPDATE_IDS = struct.Struct(">qq")  # a stored update's id and its predecessor's
+KEY_BYTES = 16  # an early update's key: the sending process and a number of its own
+EARLY_KEPT = 2000  # early updates from other processes kept until they are stored
 AWARENESS_SEAT = struct.Struct(">q")  # the seat announcing relayed awareness, before it
 
 
@@ -54,6 +67,7 @@ class Entry(NamedTuple):
     prev_id: int
     update: bytes
     origin: int  # the number of the connection on this process that sent it (0: none here)
+    key: bytes = b""  # the key it was shared early under (b"": not shared early)
 
 
 class Member(Protocol):
@@ -65,6 +79,12 @@ class Member(Protocol):
 
     async def forward(self) -> None:
         """Send the client the room's updates it has not seen yet."""
+
+    async def send_early(self, key: bytes, update: bytes) -> None:
+        """Send the client an update whose commit is in flight."""
+
+    async def ask_missing(self, state: bytes) -> None:
+        """Ask the client for what the store lacks (sync step 1 with the store's state)."""
 
     async def send_awareness(self, payload: bytes) -> None: ...
 
@@ -81,7 +101,11 @@ class RoomDoc:
         # Kept as plain tuples, which the garbage collector stops tracking (a NamedTuple it
         # tracks forever): a busy process keeps many thousands, and each tracked object
         # lengthens every full collection, during which no connection of the process moves.
-        self.recent: deque[tuple[int, int, bytes, int]] = deque(maxlen=RECENT_UPDATES)
+        self.recent: deque[tuple[int, int, bytes, int, bytes]] = deque(maxlen=RECENT_UPDATES)
+        # Updates shared early by another process, until their commit is relayed: key ->
+        # (update, when it came).
+        self.early: dict[bytes, tuple[bytes, float]] = {}
+        self._state: dict[int, int] | None = None  # the cached Doc's state vector, decoded
         self.awareness: dict[int, AwarenessEntry] = {}
         self.announcers: dict[int, int] = {}  # awareness client id -> the seat announcing it
         self.members: set[Member] = set()
@@ -91,7 +115,8 @@ class RoomDoc:
 
     def _append(self, entry: Entry) -> None:
         self.doc.apply_update(entry.update)
-        self.recent.append((entry.id, entry.prev_id, entry.update, entry.origin))
+        self.recent.append((entry.id, entry.prev_id, entry.update, entry.origin, entry.key))
+        self._state = None
         self.last_id = entry.id
         self.stored_bytes += len(entry.update)
 
@@ -103,12 +128,14 @@ class RoomDoc:
         while self.last_id in self.waiting:
             self._append(self.waiting.pop(self.last_id))
 
-    async def receive(self, update: bytes, update_id: int, prev_id: int, origin: int = 0) -> None:
+    async def receive(
+        self, update: bytes, update_id: int, prev_id: int, origin: int = 0, key: bytes = b""
+    ) -> None:
         """A stored update, accepted here or relayed: applied in log order, once, and handed
         on to the room's connections."""
         if update_id <= self.last_id or prev_id in self.waiting:
             return
-        entry = Entry(update_id, prev_id, update, origin)
+        entry = Entry(update_id, prev_id, update, origin, key)
         if prev_id == self.last_id:
             self._append(entry)
             self._append_waiting()
@@ -142,6 +169,61 @@ class RoomDoc:
             self._append_waiting()
         if rows:
             await self.forward_all()
+
+    async def share_early(self, key: bytes, update: bytes, origin: int = 0) -> None:
+        """An update whose commit is in flight goes to every connection but its sender's."""
+        if origin == 0:  # from another process: kept until its commit is relayed
+            if len(self.early) >= EARLY_KEPT:
+                del self.early[next(iter(self.early))]
+            self.early[key] = (update, asyncio.get_running_loop().time())
+        for member in list(self.members):
+            if member.number != origin:
+                await _isolated(member.send_early(key, update), member)
+
+    async def committed(self, key: bytes, update_id: int, prev_id: int) -> None:
+        """Another process stored the update it shared early under this key."""
+        early = self.early.pop(key, None)
+        if early is None:  # its early relay was lost: the log has it
+            await self.refresh(wanted=update_id)
+        else:
+            await self.receive(early[0], update_id, prev_id, key=key)
+
+    async def ask_for_lost(self, older_than: float) -> None:
+        """Updates shared early whose commit never came (their process died first, or the
+        relay lost the news): the clients that got them send what the store lacks, if
+        anything (an empty answer costs nothing)."""
+        give_up = asyncio.get_running_loop().time() - older_than
+        stale = [key for key, (_, came) in self.early.items() if came < give_up]
+        if not stale:
+            return
+        for key in stale:
+            del self.early[key]
+        state = self.doc.get_state()
+        for member in list(self.members):
+            await _isolated(member.ask_missing(state), member)
+
+    async def holds(self, needs: dict[int, int], wait_s: float) -> bool:
+        """Whether the store holds all an update builds on, waiting up to `wait_s` for
+        commits in flight, then reading the log."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + wait_s
+        while self.lacks(needs):
+            if loop.time() >= give_up:
+                await self.refresh()
+                return not self.lacks(needs)
+            await asyncio.sleep(0.005)
+        return True
+
+    def lacks(self, needs: dict[int, int]) -> bool:
+        """Whether an update with these needs (editor.yupdate) builds on something the store
+        does not hold yet: another's edit shared early, whose commit is still in flight (or
+        failed)."""
+        if not needs:
+            return False
+        if self._state is None:
+            self._state = read_state_vector(self.doc.get_state())
+        state = self._state
+        return any(state.get(client, 0) < clock for client, clock in needs.items())
 
     async def forward_all(self) -> None:
         for member in list(self.members):
@@ -260,7 +342,7 @@ class Hub:
 
     def _listen(self) -> None:
         bus = relay()
-        for kind in (UPDATE, AWARENESS, AWARENESS_QUERY, STORED, ACCESS, MISSED):
+        for kind in (EARLY, COMMITTED, AWARENESS, AWARENESS_QUERY, STORED, ACCESS, MISSED):
             bus.on(kind, self.on_relayed)
         bus.on_recovered(self.recover)
 
@@ -270,12 +352,13 @@ class Hub:
         if room is None:
             return
         kind, body = message.kind, message.body
-        if kind == UPDATE:
-            if len(body) < UPDATE_IDS.size:
-                log.warning("ignored a malformed relayed update in room %s", room.room_id)
-                return
-            update_id, prev_id = UPDATE_IDS.unpack_from(body)
-            await room.receive(body[UPDATE_IDS.size :], update_id, prev_id)
+        if kind == EARLY and len(body) > KEY_BYTES:
+            await room.share_early(body[:KEY_BYTES], body[KEY_BYTES:])
+        elif kind == COMMITTED and len(body) == KEY_BYTES + UPDATE_IDS.size:
+            update_id, prev_id = UPDATE_IDS.unpack_from(body, KEY_BYTES)
+            await room.committed(body[:KEY_BYTES], update_id, prev_id)
+        elif kind in (EARLY, COMMITTED):
+            log.warning("ignored a malformed relayed update in room %s", room.room_id)
         elif kind in (STORED, MISSED):
             await room.refresh()
         elif kind == ACCESS:
@@ -309,7 +392,8 @@ class Hub:
         """Every RESYNC_S seconds one query asks for the latest update id of every open room,
         and each room that is behind reads its log: this heals a relay Redis lost that no
         later relay revealed (the room's last one). One query per process, however many
-        rooms and connections. What each connection may do is asked again too."""
+        rooms and connections. Updates shared early that were never stored are asked back.
+        What each connection may do is asked again too."""
         while self.rooms:
             await asyncio.sleep(limits.RESYNC_S)
             rooms = list(self.rooms.values())
@@ -318,6 +402,7 @@ class Hub:
                 for room in rooms:
                     if latest.get(room.room_id, 0) > room.last_id:
                         await room.refresh(wanted=latest[room.room_id])
+                    await room.ask_for_lost(older_than=limits.RESYNC_S)
                 await recheck_rooms(rooms)
             except Exception:  # the next round tries again
                 log.warning("catch-up of open rooms failed", exc_info=True)

@@ -1,4 +1,4 @@
-"""Group commit of document updates: durable in PostgreSQL before anyone sees them.
+"""Group commit of document updates into PostgreSQL.
 
 Updates queue up while a batch is being written; the next batch takes all of them in one
 transaction. Under load batches grow, so throughput scales without ever skipping durability.
@@ -26,12 +26,13 @@ class UpdateWriter:
         self.busy = False  # a batch is being written
         self.task = asyncio.get_running_loop().create_task(self._run())
 
-    async def write(self, pending: PendingUpdate) -> StoredUpdate:
-        """Returns the stored update's id (and its predecessor's) once it is committed."""
+    def submit(self, pending: PendingUpdate) -> asyncio.Future[StoredUpdate]:
+        """Queues the update; the future gives its id (and its predecessor's) once it is
+        committed."""
         future: asyncio.Future[StoredUpdate] = asyncio.get_running_loop().create_future()
         self.queue.append((pending, future))
         self.wakeup.set()
-        return await future
+        return future
 
     async def _run(self) -> None:
         while True:

@@ -37,11 +37,14 @@ class UnsafeUpdate(ValueError):
 
 
 class UpdateReader:
-    """Reads one update, checking each number as it goes."""
+    """Reads one update, checking each number as it goes, and noting which clocks of which
+    clients the update builds on (`needs`)."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.pos = 0
+        self.refs: dict[int, int] = {}  # client -> 1 + the highest clock referenced
+        self.spans: dict[int, tuple[int, int]] = {}  # client -> the clocks its structs cover
 
     def fail(self, problem: str, at: int | None = None) -> NoReturn:
         raise UnsafeUpdate(f"{problem} (byte {self.pos if at is None else at})")
@@ -135,8 +138,12 @@ class UpdateReader:
         return self.read_var_uint("client id", CLIENT_LIMIT)
 
     def read_id(self) -> None:
-        self.read_client()
-        self.read_var_uint("clock")
+        client = self.read_client()
+        self.refer(client, self.read_var_uint("clock") + 1)
+
+    def refer(self, client: int, upto: int) -> None:
+        if upto > self.refs.get(client, 0):
+            self.refs[client] = upto
 
     def read_update(self) -> None:
         for _ in range(self.read_var_uint("client count")):
@@ -148,7 +155,7 @@ class UpdateReader:
     def read_client_structs(self) -> None:
         count = self.read_var_uint("struct count")
         client = self.read_client()
-        clock = self.read_var_uint("clock")
+        clock = first = self.read_var_uint("clock")
         for _ in range(count):
             start, info = self.pos, self.read_u8()
             kind = info & 0x1F
@@ -165,6 +172,7 @@ class UpdateReader:
             clock += length
             if clock >= NUMBER_LIMIT:
                 self.fail(f"struct of client {client} ends at clock {clock}: 2**32 or more", start)
+        self.spans[client] = (first, clock)
 
     def read_item(self, info: int, kind: int) -> int:
         """Reads an Item's origins, parent and content; returns its length in clocks."""
@@ -225,9 +233,36 @@ class UpdateReader:
                         f"deleted range of client {client} ends at clock {end}: 2**32 or more",
                         start,
                     )
+                self.refer(client, end)
+
+    def needs(self) -> dict[int, int]:
+        """For each client, how many of its clocks a document must hold before this update
+        applies in full: what it builds on (origins, parents, deletions) that it does not
+        carry itself, and each client's clocks before its first struct here."""
+        needs = {client: first for client, (first, _) in self.spans.items() if first}
+        for client, upto in self.refs.items():
+            first, end = self.spans.get(client, (0, 0))
+            if first < upto <= end:
+                continue  # within the update's own structs
+            if upto > needs.get(client, 0):
+                needs[client] = upto
+        return needs
 
 
-def check_ids(update: bytes) -> None:
+def check_ids(update: bytes) -> dict[int, int]:
     """Raise UnsafeUpdate unless every client id, clock and length of this Yjs update (v1)
-    reads the same in the browsers' Yjs and in the server's pycrdt, and nothing is left over."""
-    UpdateReader(update).read_update()
+    reads the same in the browsers' Yjs and in the server's pycrdt, and nothing is left over.
+    Returns what the update builds on (`UpdateReader.needs`)."""
+    reader = UpdateReader(update)
+    reader.read_update()
+    return reader.needs()
+
+
+def read_state_vector(state: bytes) -> dict[int, int]:
+    """A document's state vector (`Doc.get_state()`): each client's clock count."""
+    reader = UpdateReader(state)
+    clients = {}
+    for _ in range(reader.read_var_uint("client count")):
+        client = reader.read_client()
+        clients[client] = reader.read_var_uint("clock")
+    return clients

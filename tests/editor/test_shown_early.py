@@ -1,6 +1,8 @@
-"""Durable before anyone sees it: an edit reaches the others only once PostgreSQL has it, a
-write PostgreSQL refuses closes the writer's connection so that it syncs again (nothing lost,
-nothing shown that is not stored), and a write batch retried after a lost answer is stored once.
+"""Shown early, stored surely. An edit reaches the others while its commit is in flight, and
+each client gets it once; a write PostgreSQL refuses closes the writer's connection so that it
+syncs again; an edit built on one that was never stored is stored together with it; an edit
+whose process died before committing it is asked back from a client that saw it; a write
+batch retried after a lost answer is stored once.
 """
 
 import asyncio
@@ -18,6 +20,8 @@ from editor.store_postgres import PostgresStore
 from tests.editor.typists import stored_code
 from tests.editor.yclient import YClient, eventually
 
+QUICK_RESYNC = {"DOC_RESYNC_S": "1"}
+
 
 def admin_connection() -> psycopg.Connection:
     params = connection.get_connection_params()
@@ -26,23 +30,44 @@ def admin_connection() -> psycopg.Connection:
     return psycopg.connect(**params, autocommit=True)
 
 
-async def test_a_neighbour_on_the_same_process_sees_an_edit_only_once_it_is_stored(
-    daphne_servers, doc_room
-):
-    server = daphne_servers()
-    typist = await YClient(doc_room.url(server, "candidate")).connect()
-    watcher = await YClient(doc_room.url(server, "interviewer")).connect()
+async def stored_is(doc_room, code: str) -> bool:
+    return await stored_code(doc_room.room.id, doc_room.text) == code
+
+
+@contextlib.contextmanager
+def commits_held():
+    """Every insert into the update log waits until the block ends."""
     with admin_connection() as admin:
         admin.execute("BEGIN")
-        admin.execute("LOCK TABLE editor_docupdate IN EXCLUSIVE MODE")  # inserts wait
+        admin.execute("LOCK TABLE editor_docupdate IN EXCLUSIVE MODE")
+        try:
+            yield admin
+        finally:
+            admin.execute("COMMIT")
+
+
+async def test_others_see_an_edit_while_its_commit_is_held_and_get_it_once(
+    daphne_servers, doc_room
+):
+    first, second = daphne_servers(), daphne_servers()
+    typist = await YClient(doc_room.url(first, "candidate")).connect()
+    beside = await YClient(doc_room.url(first, "interviewer")).connect()
+    across = await YClient(doc_room.url(second, "observer")).connect()
+    watchers = (beside, across)
+    frames_before = [watcher.kinds.count("update") for watcher in watchers]
+    with commits_held():
         typist.text(doc_room.text).insert(0, "held back")
-        await asyncio.sleep(1.5)
-        assert watcher.code(doc_room.text) == ""  # not relayed while it cannot be stored
-        admin.execute("COMMIT")
-    await eventually(lambda: watcher.code(doc_room.text) == "held back")
-    assert await stored_code(doc_room.room.id, doc_room.text) == "held back"
-    await typist.disconnect()
-    await watcher.disconnect()
+        await eventually(lambda: all(w.code(doc_room.text) == "held back" for w in watchers))
+        assert await stored_code(doc_room.room.id, doc_room.text) == ""  # not stored yet
+    await eventually(lambda: stored_is(doc_room, "held back"))
+    await asyncio.sleep(0.5)  # the stored update went to both connections meanwhile
+    frames_after = [watcher.kinds.count("update") for watcher in watchers]
+    assert [after - before for before, after in zip(frames_before, frames_after, strict=True)] == [
+        1,
+        1,
+    ]
+    for client in (typist, *watchers):
+        await client.disconnect()
 
 
 REFUSE_SQL = """
@@ -54,6 +79,18 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER refuse_marked BEFORE INSERT ON editor_docupdate
   FOR EACH ROW EXECUTE FUNCTION refuse_marked();
 """
+UNREFUSE_SQL = "DROP TRIGGER refuse_marked ON editor_docupdate; DROP FUNCTION refuse_marked();"
+
+
+@contextlib.contextmanager
+def refusing_marked_writes():
+    """PostgreSQL refuses every update that contains the bytes REFUSED."""
+    with admin_connection() as admin:
+        admin.execute(REFUSE_SQL)
+        try:
+            yield
+        finally:
+            admin.execute(UNREFUSE_SQL)
 
 
 async def test_a_refused_write_closes_the_writers_connection_and_nothing_is_lost(
@@ -64,22 +101,49 @@ async def test_a_refused_write_closes_the_writers_connection_and_nothing_is_lost
     watcher = await YClient(doc_room.url(server, "interviewer")).connect()
     typist.text(doc_room.text).insert(0, "kept ")
     await eventually(lambda: watcher.code(doc_room.text) == "kept ")
-    with admin_connection() as admin:
-        admin.execute(REFUSE_SQL)
-        try:
-            typist.text(doc_room.text).insert(5, "REFUSED")
-            code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
-            assert code == limits.CLOSE_NOT_STORED  # reconnect and sync again
-            await asyncio.sleep(0.3)
-            assert watcher.code(doc_room.text) == "kept "  # never shown: never stored
-            assert await stored_code(doc_room.room.id, doc_room.text) == "kept "
-        finally:
-            admin.execute("DROP TRIGGER refuse_marked ON editor_docupdate")
-            admin.execute("DROP FUNCTION refuse_marked()")
+    with refusing_marked_writes():
+        typist.text(doc_room.text).insert(5, "REFUSED")
+        code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
+        assert code == limits.CLOSE_NOT_STORED  # reconnect and sync again
+        assert watcher.code(doc_room.text) == "kept REFUSED"  # shown while in flight
+        assert await stored_code(doc_room.room.id, doc_room.text) == "kept "
     await typist.reconnect()  # the browser's edit was never lost: it syncs it again
-    await eventually(lambda: watcher.code(doc_room.text) == "kept REFUSED")
-    assert await stored_code(doc_room.room.id, doc_room.text) == "kept REFUSED"
+    await eventually(lambda: stored_is(doc_room, "kept REFUSED"))
     await typist.disconnect()
+    await watcher.disconnect()
+
+
+async def test_an_edit_built_on_one_never_stored_is_stored_with_it(daphne_servers, doc_room):
+    server = daphne_servers()
+    typist = await YClient(doc_room.url(server, "candidate")).connect()
+    watcher = await YClient(doc_room.url(server, "interviewer")).connect()
+    typist.text(doc_room.text).insert(0, "kept ")
+    await eventually(lambda: watcher.code(doc_room.text) == "kept ")
+    with refusing_marked_writes():
+        typist.text(doc_room.text).insert(5, "REFUSED")
+        await asyncio.wait_for(asyncio.shield(typist.closed), 5)
+        await typist.drop()  # and its author is gone for good
+    await eventually(lambda: watcher.code(doc_room.text) == "kept REFUSED")
+    watcher.text(doc_room.text).insert(12, "!")  # right after the unstored edit
+    await eventually(lambda: stored_is(doc_room, "kept REFUSED!"))
+    assert watcher.online
+    await watcher.disconnect()
+
+
+async def test_an_edit_whose_process_died_before_its_commit_is_asked_back(daphne_servers, doc_room):
+    doomed, survivor = daphne_servers(), daphne_servers(env=QUICK_RESYNC)
+    typist = await YClient(doc_room.url(doomed, "candidate")).connect()
+    watcher = await YClient(doc_room.url(survivor, "interviewer")).connect()
+    with commits_held() as admin:
+        typist.text(doc_room.text).insert(0, "seen, then stored")
+        await eventually(lambda: watcher.code(doc_room.text) == "seen, then stored")
+        doomed.kill()  # its commit was waiting: it dies with the process
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+    await typist.drop()  # its author does not come back either
+    await eventually(lambda: stored_is(doc_room, "seen, then stored"))
     await watcher.disconnect()
 
 
