@@ -306,11 +306,14 @@ def create_database(name: str) -> None:
 class OurServer:
     """This server as deployed: daphne processes (DEBUG off) on PostgreSQL and Redis."""
 
-    def __init__(self, processes: int, redis: RedisServer | None = None) -> None:
+    def __init__(
+        self, processes: int, redis: RedisServer | None = None, show: str = "early"
+    ) -> None:
         # One public origin for all processes, as behind a load balancer: browsers' (and the
         # load generator's) Origin is that one, whichever process takes the connection.
         ports = [free_port() for _ in range(processes)]
         env = {"DEBUG": "0", "LOG_LEVEL": "WARNING", "PUBLIC_URL": f"http://127.0.0.1:{ports[0]}"}
+        env["EDITOR_SHOW"] = show
         if redis is not None:
             env["REDIS_URL"] = redis.url
         self.redis = redis
@@ -741,6 +744,9 @@ def typing_server(
         server, label = ReferenceServer(), "in-memory limit"
     elif name == "hocuspocus":
         server, label = HocuspocusServer(args.processes, redis), f"Hocuspocus x{args.processes}"
+    elif name == "ours-stored":  # EDITOR_SHOW=stored: relayed only once committed
+        server = OurServer(args.processes, redis, show="stored")
+        label = f"ours x{args.processes}, stored first"
     else:
         server, label = OurServer(args.processes, redis), f"ours x{args.processes}"
     server.start()
@@ -771,7 +777,8 @@ def main() -> None:
         "--servers",
         default="reference,hocuspocus,ours",
         type=lambda value: value.split(","),
-        help="servers in the order they run, comma-separated: reference, hocuspocus, ours",
+        help="servers in the order they run, comma-separated: reference, hocuspocus, ours,"
+        " ours-stored (EDITOR_SHOW=stored)",
     )
     parser.add_argument("--skip-typing", action="store_true")
     parser.add_argument("--skip-join", action="store_true")

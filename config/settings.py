@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from relay.redis import options as redis_options
 
@@ -267,6 +268,12 @@ LOGGING = {
 # again what each connection may do): the bound on how long a relay Redis lost can leave a
 # client behind.
 DOC_RESYNC_S = float(os.environ.get("DOC_RESYNC_S", "10"))
+# When the others see an editor update: "early", while its commit is in flight (a crash in that
+# window loses nothing a browser still holds: it is sent again), or "stored", only once it is
+# committed (a commit's time later; editor/consumers.py).
+EDITOR_SHOW = os.environ.get("EDITOR_SHOW", "early")
+if EDITOR_SHOW not in ("early", "stored"):
+    raise ImproperlyConfigured("EDITOR_SHOW must be early or stored")
 # Rooms ended more than this many days ago lose their keystrokes (`manage.py
 # compact_update_log`): the transcript and the code at 10 s steps stay. Unset: keep them all.
 UPDATE_LOG_RETENTION_DAYS = (

@@ -208,15 +208,21 @@ class DocConsumer(AsyncWebsocketConsumer):
             return
         key = early_key()
         commit = writer().submit(PendingUpdate(self.room_id, self.access.seat_id, update))
-        relay().publish(self.room_id, EARLY, key + update)
-        await room.share_early(key, update, origin=self.number)
+        if limits.SHOW_EARLY:
+            await self._share_early(room, key, update)
         try:
             stored = await commit
         except Exception:
             log.exception("update not stored in room %s", self.room_id)
             return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
+        if not limits.SHOW_EARLY:
+            await self._share_early(room, key, update)
         relay().publish(self.room_id, COMMITTED, key + UPDATE_IDS.pack(stored.id, stored.prev_id))
         await room.receive(update, stored.id, stored.prev_id, origin=self.number, key=key)
+
+    async def _share_early(self, room: RoomDoc, key: bytes, update: bytes) -> None:
+        relay().publish(self.room_id, EARLY, key + update)
+        await room.share_early(key, update, origin=self.number)
 
     async def accept_awareness(self, payload: bytes) -> None:
         """This connection's own cursor and name, checked, at a bounded rate. Clients also

@@ -17,6 +17,7 @@ AWARENESS_BURST = 40
 CONNECTIONS_PER_SEAT = 10  # open document connections of one seat on one server process
 RESYNC_S: float = settings.DOC_RESYNC_S  # how often a process checks its rooms against the log
 RELAY_WAIT_S = 0.3  # an update that came before its predecessor waits this long for it
+SHOW_EARLY: bool = settings.EDITOR_SHOW == "early"  # others see an update before its commit
 
 CLOSE_MALFORMED = 4400
 CLOSE_TOO_LARGE = 4413

@@ -1,8 +1,8 @@
-"""Shown early, stored surely. An edit reaches the others while its commit is in flight, and
-each client gets it once; a write PostgreSQL refuses closes the writer's connection so that it
-syncs again; an edit built on one that was never stored is stored together with it; an edit
-whose process died before committing it is asked back from a client that saw it; a write
-batch retried after a lost answer is stored once.
+"""Shown early, stored surely. An edit reaches the others while its commit is in flight (with
+EDITOR_SHOW=stored, only once committed), and each client gets it once; a write PostgreSQL
+refuses closes the writer's connection so that it syncs again; an edit built on one that was
+never stored is stored together with it; an edit whose process died before committing it is
+asked back from a client that saw it; a write batch retried after a lost answer is stored once.
 """
 
 import asyncio
@@ -61,6 +61,32 @@ async def test_others_see_an_edit_while_its_commit_is_held_and_get_it_once(
         assert await stored_code(doc_room.room.id, doc_room.text) == ""  # not stored yet
     await eventually(lambda: stored_is(doc_room, "held back"))
     await asyncio.sleep(0.5)  # the stored update went to both connections meanwhile
+    frames_after = [watcher.kinds.count("update") for watcher in watchers]
+    assert [after - before for before, after in zip(frames_before, frames_after, strict=True)] == [
+        1,
+        1,
+    ]
+    for client in (typist, *watchers):
+        await client.disconnect()
+
+
+async def test_with_editor_show_stored_nobody_sees_an_edit_before_it_is_stored(
+    daphne_servers, doc_room
+):
+    stored_first = {"EDITOR_SHOW": "stored"}
+    first, second = daphne_servers(env=stored_first), daphne_servers(env=stored_first)
+    typist = await YClient(doc_room.url(first, "candidate")).connect()
+    beside = await YClient(doc_room.url(first, "interviewer")).connect()
+    across = await YClient(doc_room.url(second, "observer")).connect()
+    watchers = (beside, across)
+    frames_before = [watcher.kinds.count("update") for watcher in watchers]
+    with commits_held():
+        typist.text(doc_room.text).insert(0, "held back")
+        await asyncio.sleep(1.5)
+        assert [watcher.code(doc_room.text) for watcher in watchers] == ["", ""]
+    await eventually(lambda: all(w.code(doc_room.text) == "held back" for w in watchers))
+    assert await stored_is(doc_room, "held back")
+    await asyncio.sleep(0.5)
     frames_after = [watcher.kinds.count("update") for watcher in watchers]
     assert [after - before for before, after in zip(frames_before, frames_after, strict=True)] == [
         1,
