@@ -715,8 +715,10 @@ def join_run(
     joins: int,
     *,
     holder: bool,
+    warmup: tuple[BenchRoom, bytes],
     seed_update: bytes | None = None,
 ) -> tuple[list[float], int]:
+    small_room, doc_state = warmup
     job: dict[str, Any] = {
         "mode": "join",
         "origin": server.origin,
@@ -725,6 +727,10 @@ def join_run(
         "pause_ms": 100,
         "connect_timeout_s": 60,
         "client": server.client(room.room_id, room.watcher_token),
+        # The generator's own warm-up (untimed): a document of this size decoded, and one join
+        # of a small room.
+        "warmup_update": base64.b64encode(doc_state).decode(),
+        "warmup_client": server.client(small_room.room_id, small_room.watcher_token),
     }
     if holder:
         job["holder"] = server.client(room.room_id, room.typist_token)
@@ -814,17 +820,28 @@ def main() -> None:
         print(f"joining a room of {args.join_updates} updates", flush=True)
         updates, final_text, state = typed_updates(args.join_updates)
         room = build_long_room(updates)
+        warmup = (make_rooms(1)[0], state)
         reference = ReferenceServer().start()
         try:
             ref_times, ref_len = join_run(
-                "reference", reference, room, args.joins, holder=True, seed_update=state
+                "reference",
+                reference,
+                room,
+                args.joins,
+                holder=True,
+                warmup=warmup,
+                seed_update=state,
             )
         finally:
             reference.stop()
         ours_server = OurServer(1).start()
         try:
-            cold, cold_len = join_run("ours, cold", ours_server, room, args.joins, holder=False)
-            warm, warm_len = join_run("ours, warm", ours_server, room, args.joins, holder=True)
+            cold, cold_len = join_run(
+                "ours, cold", ours_server, room, args.joins, holder=False, warmup=warmup
+            )
+            warm, warm_len = join_run(
+                "ours, warm", ours_server, room, args.joins, holder=True, warmup=warmup
+            )
         finally:
             ours_server.stop()
         join = {
