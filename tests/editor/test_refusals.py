@@ -13,7 +13,7 @@ from editor.models import DocUpdate
 from editor.protocol import create_sync_step1_message, create_update_message
 from rooms.models import Room
 from tests.editor.conftest import make_doc_room
-from tests.editor.test_update_ids import block, item, nested, root, string
+from tests.editor.test_update_ids import block, id_, item, nested, root, string
 from tests.editor.test_update_ids import update as update_v1
 from tests.editor.yclient import YClient, eventually
 from tests.factories import revoked
@@ -185,6 +185,20 @@ async def test_an_update_the_browsers_would_read_differently_changes_nothing(ser
     assert watcher.code(doc_room.text) == "keep me"
     await writer.disconnect()
     await watcher.disconnect()
+
+
+async def test_an_update_pycrdt_cannot_apply_is_refused_and_changes_nothing(server, doc_room):
+    """Well-formed bytes (the id check passes them) whose second item's parent is the first
+    item, a string rather than a shared type: pycrdt refuses to apply it, so it never reaches
+    the log, where it would break every later load of the room."""
+    writer = await typed(server, doc_room, "keep me")
+    attacker = await YClient(doc_room.url(server, "candidate")).connect()
+    first = item(string("a"), parent=root(doc_room.text))
+    crafted = update_v1(block(7, 0, first, item(string("b"), parent=b"\x00" + id_(7, 0))))
+    await attacker.send_raw(create_update_message(crafted))
+    assert await close_code(attacker) == limits.CLOSE_MALFORMED
+    assert await stored_text(doc_room) == "keep me"
+    await writer.disconnect()
 
 
 async def test_an_update_that_would_crash_pycrdt_is_refused_and_the_server_lives(server, doc_room):
