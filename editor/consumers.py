@@ -32,6 +32,7 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 from pycrdt._pycrdt import Doc as RawDoc
 
 from config.ratelimit import TokenBucket
@@ -100,6 +101,22 @@ class DocConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = None  # relays go through the relay, not a channel layer
     access: Access = NOBODY
     room: RoomDoc | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # Frames go straight to the server: the session middleware's wrapper only saves the
+        # session on an HTTP response, yet reads the session on every send (two checks per
+        # frame on the keystroke's path). Accept and close still go through it.
+        wrapper = getattr(send, "__self__", None)
+        self.send_frame = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
+        await super().__call__(scope, receive, send)
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        if bytes_data is not None and not close:
+            await self.send_frame({"type": "websocket.send", "bytes": bytes_data})
+        else:
+            await super().send(text_data, bytes_data, close)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch, without its thread hop per message to close old database
