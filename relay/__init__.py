@@ -89,6 +89,8 @@ class Relay:
         self.recovered: list[Recovered] = []
         self.redis = redis.client(url) if url else None
         self.pubsub = self.redis.pubsub() if self.redis is not None else None
+        # Publishing is bounded by TIMEOUT_S per batch (`_flush`), so it needs no socket timeout.
+        self.publisher = redis.bounded_client(url) if url else None
         self.outbox: list[tuple[str, bytes]] = []
         self.dropped: set[str] = set()  # rooms whose messages were lost while Redis failed
         self.flusher: asyncio.Task[None] | None = None
@@ -150,8 +152,8 @@ class Relay:
                 self._worked()
 
     async def _send(self, batch: list[tuple[str, bytes]]) -> None:
-        assert self.redis is not None
-        pipeline = self.redis.pipeline(transaction=False)
+        assert self.publisher is not None
+        pipeline = self.publisher.pipeline(transaction=False)
         for room_id, message in batch:
             pipeline.publish(self.channel(room_id), message)
         await pipeline.execute()
@@ -294,6 +296,8 @@ class Relay:
             await self.pubsub.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        if self.publisher is not None:
+            await self.publisher.aclose()
         _relays.pop(asyncio.get_running_loop(), None)
 
 
