@@ -32,7 +32,7 @@ from rooms.live import Outbound, registry
 from rooms.models import Room, Seat
 from rooms.seats import seat_for_scope, seat_is_usable
 from rooms.serializers import room_state_for, server_time
-from rooms.threads import in_room_thread
+from rooms.threads import in_room_thread, on_the_loop
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -189,7 +189,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.error("rate_limited", "too many chat messages; slow down", kind)
         seat = self.seat
         try:
-            await self.db(handler)(seat, self, frame)
+            if kind == "chat.send" and on_the_loop():  # one statement: no thread hand-over
+                await actions.send_chat_async(seat, frame.get("text"))
+            else:
+                await self.db(handler)(seat, self, frame)
         except actions.RoomError as refused:
             return await self.error(refused.code, refused.message, kind)
         if kind == "chat.send" and relay().enabled and relay().health.failing:

@@ -7,7 +7,7 @@ tests all call these.
 """
 
 from rooms.actions.base import Forbidden, Invalid, NotFound, RoomError, TooMany
-from rooms.actions.chat import CHAT_MAX_CHARS, send_chat
+from rooms.actions.chat import CHAT_MAX_CHARS, send_chat, send_chat_async
 from rooms.actions.lifecycle import CreatedRoom, create_room, end_room, set_name, swap_roles
 from rooms.actions.notes import save_notes, save_score, save_scorecard
 from rooms.actions.pads import create_pad, save_pad
@@ -60,6 +60,7 @@ __all__ = [
     "save_score",
     "save_scorecard",
     "send_chat",
+    "send_chat_async",
     "set_focus",
     "set_step",
     "set_name",

@@ -86,3 +86,45 @@ def test_candidate_cannot_score(room, bank):
 def test_questions_outside_the_plan_cannot_be_scored(room, bank):
     with pytest.raises(actions.NotFound):
         actions.save_score(room.seats["interviewer"], bank[2].id, 2, None, "")
+
+
+@pytest.mark.parametrize("kind", ["interview", "pair"])
+@pytest.mark.parametrize("status", ["scheduled", "live", "ended"])
+@pytest.mark.parametrize("role", ["interviewer", "candidate", "observer"])
+@pytest.mark.parametrize("revoked", [False, True])
+def test_chat_is_stored_exactly_when_the_seat_may_talk(bank, alice, kind, status, role, revoked):
+    """The one-call path (rooms_send_chat) decides as rooms.access.rights does, stores the
+    message with its event in one transaction, and refuses with what every action says."""
+    from django.utils import timezone
+
+    from rooms.access import rights
+    from rooms.models import Room, Seat
+
+    created = actions.create_room(alice, "Screen", "screen", kind=kind)
+    Room.objects.filter(id=created.room.id).update(status=status)
+    seat = created.seats[role]
+    if revoked:
+        Seat.objects.filter(id=seat.id).update(revoked_at=timezone.now())
+    fresh = Seat.objects.select_related("room").get(id=seat.id)
+    can = rights(fresh)
+    seq = Room.objects.get(id=created.room.id).event_seq
+    if can.talk:
+        out = actions.send_chat(seat, "hello")
+        message = ChatMessage.objects.get(room=created.room)
+        assert message.to_interviewers == (not can.visible) == (role == "observer")
+        event = RoomEvent.objects.get(room=created.room, type="chat")
+        to = {"to": "interviewers"} if message.to_interviewers else {}
+        assert event.data == {"message": message.id, "text": "hello", **to}
+        assert (event.seq, event.actor_id, event.at) == (seq + 1, seat.id, message.at)
+        assert Room.objects.get(id=created.room.id).event_seq == seq + 1
+        payload = out.frames[0][1]["message"]
+        assert payload["id"] == message.id and payload["role"] == role
+        assert ("to" in payload) == message.to_interviewers
+    else:
+        with pytest.raises(actions.Forbidden) as refused:
+            actions.send_chat(seat, "hello")
+        why = "this seat is no longer valid" if not can.enter else "the room has ended"
+        assert refused.value.message == why
+        assert not ChatMessage.objects.exists()
+        assert not RoomEvent.objects.filter(room=created.room, type="chat").exists()
+        assert Room.objects.get(id=created.room.id).event_seq == seq

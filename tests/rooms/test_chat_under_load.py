@@ -14,13 +14,13 @@ from rooms.threads import thread_of
 from tests.rooms.conftest import db_async
 
 
-def test_a_chat_message_is_five_queries(room):
-    """They run one after another on the room's database thread: lock the room, read the
-    seat, store the message, take the next sequence number, store the event."""
+def test_a_chat_message_is_one_query(room):
+    """One call on the room's database thread (rooms_send_chat): lock the room, read the seat,
+    store the message, take the next sequence number, store the event; its own transaction."""
     with CaptureQueriesContext(connection) as queries:
         actions.send_chat(room.seats["candidate"], "Can I use Python?")
     statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
-    assert len(statements) == 5, statements
+    assert len(statements) == 1, statements
 
 
 @pytest.mark.django_db(transaction=True)
