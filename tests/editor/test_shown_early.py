@@ -46,22 +46,31 @@ def commits_held():
             admin.execute("COMMIT")
 
 
-async def test_others_see_an_edit_while_its_commit_is_held_and_get_it_once(
-    daphne_servers, doc_room
-):
-    first, second = daphne_servers(), daphne_servers()
+async def typist_and_watchers(doc_room, first, second):
+    """A typist on the first process, an interviewer beside it, an observer on the second."""
     typist = await YClient(doc_room.url(first, "candidate")).connect()
     beside = await YClient(doc_room.url(first, "interviewer")).connect()
     across = await YClient(doc_room.url(second, "observer")).connect()
-    watchers = (beside, across)
-    frames_before = [watcher.kinds.count("update") for watcher in watchers]
+    return typist, (beside, across)
+
+
+def update_frames(watchers) -> list[int]:
+    """How many update frames each watcher has received."""
+    return [watcher.kinds.count("update") for watcher in watchers]
+
+
+async def test_others_see_an_edit_while_its_commit_is_held_and_get_it_once(
+    daphne_servers, doc_room
+):
+    typist, watchers = await typist_and_watchers(doc_room, daphne_servers(), daphne_servers())
+    frames_before = update_frames(watchers)
     with commits_held():
         typist.text(doc_room.text).insert(0, "held back")
         await eventually(lambda: all(w.code(doc_room.text) == "held back" for w in watchers))
         assert await stored_code(doc_room.room.id, doc_room.text) == ""  # not stored yet
     await eventually(lambda: stored_is(doc_room, "held back"))
     await asyncio.sleep(0.5)  # the stored update went to both connections meanwhile
-    frames_after = [watcher.kinds.count("update") for watcher in watchers]
+    frames_after = update_frames(watchers)
     assert [after - before for before, after in zip(frames_before, frames_after, strict=True)] == [
         1,
         1,
@@ -74,12 +83,10 @@ async def test_with_editor_show_stored_nobody_sees_an_edit_before_it_is_stored(
     daphne_servers, doc_room
 ):
     stored_first = {"EDITOR_SHOW": "stored"}
-    first, second = daphne_servers(env=stored_first), daphne_servers(env=stored_first)
-    typist = await YClient(doc_room.url(first, "candidate")).connect()
-    beside = await YClient(doc_room.url(first, "interviewer")).connect()
-    across = await YClient(doc_room.url(second, "observer")).connect()
-    watchers = (beside, across)
-    frames_before = [watcher.kinds.count("update") for watcher in watchers]
+    typist, watchers = await typist_and_watchers(
+        doc_room, daphne_servers(env=stored_first), daphne_servers(env=stored_first)
+    )
+    frames_before = update_frames(watchers)
     with commits_held():
         typist.text(doc_room.text).insert(0, "held back")
         await asyncio.sleep(1.5)
@@ -87,7 +94,7 @@ async def test_with_editor_show_stored_nobody_sees_an_edit_before_it_is_stored(
     await eventually(lambda: all(w.code(doc_room.text) == "held back" for w in watchers))
     assert await stored_is(doc_room, "held back")
     await asyncio.sleep(0.5)
-    frames_after = [watcher.kinds.count("update") for watcher in watchers]
+    frames_after = update_frames(watchers)
     assert [after - before for before, after in zip(frames_before, frames_after, strict=True)] == [
         1,
         1,

@@ -1,7 +1,10 @@
 """Fixtures for the room tests: a small question bank, a planned room, websocket clients."""
 
+import asyncio
 import contextlib
 import json
+import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,12 +13,13 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connections
+from django.db import connections, transaction
 
 from editor.store import close_docstore
 from questions.models import Category, Question, Template, TemplateItem
 from relay import liveness, relay
 from rooms import actions
+from rooms.models import Room
 
 # Interviewer-only values carry this marker so a leak is easy to spot in any frame.
 SECRET = "INTERVIEWER-ONLY"
@@ -156,3 +160,28 @@ async def clients():
 
 
 db_async = database_sync_to_async
+
+
+@contextlib.asynccontextmanager
+async def room_row_locked(room_id: str, hold_s: float) -> AsyncIterator[None]:
+    """Someone else's transaction holds the room's row (SELECT ... FOR UPDATE) until the block
+    ends, or `hold_s` seconds at most."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Room.objects.select_for_update().get(id=room_id)
+                locked.set()
+                release.wait(hold_s)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert await asyncio.to_thread(locked.wait, 5)
+        yield
+    finally:
+        release.set()
+        await asyncio.to_thread(holder.join)

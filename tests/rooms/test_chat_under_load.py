@@ -5,13 +5,13 @@ import asyncio
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from rooms import actions
 from rooms.models import ChatMessage, Room, RoomEvent
 from rooms.threads import thread_of
-from tests.rooms.conftest import db_async
+from tests.rooms.conftest import db_async, room_row_locked
 
 
 def test_a_chat_message_is_one_query(room):
@@ -54,29 +54,12 @@ async def test_a_room_stuck_on_the_database_holds_up_no_other_rooms_chat(bank, a
     waiting = await clients(stuck.room.id, stuck.tokens["candidate"])
     sender = await clients(other.room.id, other.tokens["interviewer"])
     hearer = await clients(other.room.id, other.tokens["candidate"])
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_room_row() -> None:  # someone else's long transaction on the stuck room
-        try:
-            with transaction.atomic():
-                Room.objects.select_for_update().get(id=stuck.room.id)
-                locked.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_room_row)
-    holder.start()
-    try:
-        assert await asyncio.to_thread(locked.wait, 5)
+    async with room_row_locked(stuck.room.id, hold_s=10):  # someone's long transaction
         await waiting.send({"type": "chat.send", "text": "anyone there?"})
         await asyncio.sleep(0.2)  # its database work is now waiting for the lock
         await sender.send({"type": "chat.send", "text": "hello"})
         heard = await hearer.receive_type("chat.message", timeout=2)
         assert heard["message"]["text"] == "hello"
-    finally:
-        release.set()
-        await asyncio.to_thread(holder.join)
     # Once the lock is gone, the stuck room's message goes through.
     sent = await waiting.receive_type("chat.message", timeout=3)
     assert sent["message"]["text"] == "anyone there?"

@@ -6,13 +6,12 @@ import asyncio
 import threading
 
 import pytest
-from django.db import connections, transaction
 
 from rooms import actions
 from rooms.live import registry
 from rooms.models import ChatMessage, Room
 from rooms.threads import in_room_thread
-from tests.rooms.conftest import db_async
+from tests.rooms.conftest import db_async, room_row_locked
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,29 +45,12 @@ async def test_a_chat_on_the_loop_waits_for_the_rooms_earlier_thread_call(bank, 
 async def test_a_thread_call_waits_for_the_rooms_earlier_chat_on_the_loop(bank, alice):
     created = await db_async(actions.create_room)(alice, "Order", "screen")
     room_id = created.room.id
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_room_row() -> None:  # the chat waits for this lock
-        try:
-            with transaction.atomic():
-                Room.objects.select_for_update().get(id=room_id)
-                locked.set()
-                release.wait(5)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_room_row)
-    holder.start()
-    try:
-        assert await asyncio.to_thread(locked.wait, 5)
+    async with room_row_locked(room_id, hold_s=5):  # the chat waits for this lock
         chat = asyncio.ensure_future(actions.send_chat_async(created.seats["candidate"], "hi"))
         await asyncio.sleep(0.1)
         later = asyncio.ensure_future(in_room_thread(room_id, _count)(room_id))
         await asyncio.sleep(0.3)
         assert not chat.done() and not later.done()
-    finally:
-        release.set()
-        await asyncio.to_thread(holder.join)
     await chat
     assert await later == 1  # it ran after the message was stored
 
