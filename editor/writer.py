@@ -2,6 +2,10 @@
 
 Updates queue up while a batch is being written; the next batch takes all of them in one
 transaction. Under load batches grow, so throughput scales without ever skipping durability.
+While updates are shown early (EDITOR_SHOW=early), nobody but the sender waits for a commit, so
+a busy writer also starts a batch at most every BATCH_GAP_S: each commit then carries a few
+milliseconds' updates (on 200 typing rooms, about half of PostgreSQL's work goes). An update
+after a quiet spell is written at once.
 Every SNAPSHOT_EVERY updates a room gets from this process, its log is folded into snapshots
 (off the write path), so joining a long room costs one snapshot and a short tail.
 """
@@ -13,9 +17,12 @@ import logging
 import weakref
 from collections import Counter
 
+from editor import limits
 from editor.store import SNAPSHOT_EVERY, Batch, PendingUpdate, StoredUpdate, docstore
 
 log = logging.getLogger(__name__)
+# Shown stored first, every watcher waits for the commit: no gap then.
+BATCH_GAP_S = 0.005 if limits.SHOW_EARLY else 0.0
 
 
 class UpdateWriter:
@@ -24,6 +31,7 @@ class UpdateWriter:
         self.wakeup = asyncio.Event()
         self.unfolded: Counter[str] = Counter()  # room -> updates written since its last fold
         self.busy = False  # a batch is being written
+        self.gap = BATCH_GAP_S
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     def submit(self, pending: PendingUpdate) -> asyncio.Future[StoredUpdate]:
@@ -35,8 +43,13 @@ class UpdateWriter:
         return future
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_batch_at = 0.0
         while True:
             await self.wakeup.wait()
+            if loop.time() < next_batch_at:
+                await asyncio.sleep(next_batch_at - loop.time())
+            next_batch_at = loop.time() + self.gap
             self.wakeup.clear()
             batch, self.queue = self.queue, []
             if not batch:

@@ -1,0 +1,62 @@
+"""The update writer: an update after a quiet spell is committed at once; while busy, the
+writer gathers updates into few commits (editor.writer.BATCH_GAP_S)."""
+
+import asyncio
+
+from asgiref.sync import sync_to_async
+from pycrdt import Doc, Text
+
+from editor import writer as writer_module
+from editor.models import DocUpdate
+from editor.store import PendingUpdate
+
+GAP_S = 0.5  # long, so that the test's timings are far from the line
+
+
+def keystrokes(name: str, count: int) -> list[bytes]:
+    doc = Doc()
+    text = doc.get(name, type=Text)
+    updates = []
+    for i in range(count):
+        before = doc.get_state()
+        text.insert(len(text), str(i % 10))
+        updates.append(doc.get_update(before))
+    return updates
+
+
+async def committed_in(room_id: str, update) -> float:
+    """Seconds until the writer has committed this update of the room."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await writer_module.writer().submit(PendingUpdate(room_id, None, update))
+    return loop.time() - start
+
+
+@sync_to_async
+def commits_holding(ids: list[int]) -> int:
+    """How many transactions stored these updates (a batch stamps its rows with one time)."""
+    return DocUpdate.objects.filter(id__in=ids).values("at").distinct().count()
+
+
+async def test_a_busy_writer_gathers_updates_and_a_lone_update_goes_at_once(
+    doc_room, server_loop, monkeypatch
+):
+    monkeypatch.setattr(writer_module, "BATCH_GAP_S", GAP_S)
+    room_id = doc_room.room.id
+    updates = keystrokes(doc_room.text, 11)
+
+    assert await committed_in(room_id, updates[0]) < GAP_S / 2  # the writer was quiet
+
+    burst = []  # nine keystrokes 10 ms apart, while the gap after that commit runs
+    for update in updates[1:10]:
+        burst.append(writer_module.writer().submit(PendingUpdate(room_id, None, update)))
+        await asyncio.sleep(0.01)
+    stored = await asyncio.gather(*burst)
+    assert await commits_holding([s.id for s in stored]) == 1
+
+    await asyncio.sleep(GAP_S * 1.2)  # quiet again
+    assert await committed_in(room_id, updates[10]) < GAP_S / 2
+    ids = await sync_to_async(list)(
+        DocUpdate.objects.filter(room_id=room_id).order_by("id").values_list("id", flat=True)
+    )
+    assert len(ids) == 11
