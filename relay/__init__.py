@@ -7,11 +7,12 @@ for its kinds (the shared editor for document updates and awareness, the control
 its frames).
 
 The relay is only a fast path: PostgreSQL holds everything a message carries. Publishing never
-waits and never raises: messages go out in pipelined batches from a task of their own, and
-while Redis is failing they are dropped. When Redis works again after failing, the relay
-tells every process what it may have missed: its own `on_recovered` callbacks run (they
-refresh this process's rooms from PostgreSQL), and for each room whose messages it dropped it
-publishes a MISSED message, whose handlers on the other processes do the same for that room.
+waits and never raises: messages go out at the end of the event loop's turn, on a connection
+that takes no replies (relay.publisher), and while Redis is failing they are dropped. When
+Redis works again after failing, the relay tells every process what it may have missed: its
+own `on_recovered` callbacks run (they refresh this process's rooms from PostgreSQL), and for
+each room whose messages it dropped it publishes a MISSED message, whose handlers on the other
+processes do the same for that room.
 redis-py re-subscribes by itself when its connection comes back; the relay also renews its
 subscriptions every RENEW_S seconds, for one Redis dropped while the connection lived on.
 
@@ -35,15 +36,14 @@ from typing import Any
 
 from django.conf import settings
 from redis._parsers.hiredis import NOT_ENOUGH_DATA
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from relay import redis
+from relay.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
 MISSED = b"!"  # "messages of mine about this room were lost": refresh it from PostgreSQL
 TIMEOUT_S = 2.0  # a call to Redis taking longer is given up (Redis hanging)
-OUTBOX = 10_000  # messages waiting for Redis; beyond, new ones are dropped
 RENEW_S = 10.0  # subscriptions are renewed this often
 
 
@@ -89,11 +89,12 @@ class Relay:
         self.recovered: list[Recovered] = []
         self.redis = redis.client(url) if url else None
         self.pubsub = self.redis.pubsub() if self.redis is not None else None
-        # Publishing is bounded by TIMEOUT_S per batch (`_flush`), so it needs no socket timeout.
-        self.publisher = redis.bounded_client(url) if url else None
-        self.outbox: list[tuple[str, bytes]] = []
+        self.publisher = (
+            Publisher(self.redis, lost=self._published_lost, connected=self._worked)
+            if self.redis is not None
+            else None
+        )
         self.dropped: set[str] = set()  # rooms whose messages were lost while Redis failed
-        self.flusher: asyncio.Task[None] | None = None
         self.listener: asyncio.Task[None] | None = None
         self.rooms: Counter[str] = Counter()  # room -> how many parts of the process listen
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -109,6 +110,9 @@ class Relay:
     def channel(self, room_id: str) -> str:
         return self.prefix + room_id
 
+    def channel_bytes(self, room_id: str) -> bytes:
+        return (self.prefix + room_id).encode()
+
     def on(self, kind: bytes, handler: Handler) -> None:
         """Call `handler` with every message of this kind from another process (once)."""
         handlers = self.handlers.setdefault(kind, [])
@@ -123,46 +127,20 @@ class Relay:
     # --- publishing -----------------------------------------------------------------------
 
     def publish(self, room_id: str, kind: bytes, body: bytes = b"") -> None:
-        """Queue a message for the other processes; never waits, never raises."""
-        if self.redis is None:
-            return
-        if len(self.outbox) >= OUTBOX:
-            self.dropped.add(room_id)
-            return
-        self.outbox.append((room_id, self.process + kind + body))
-        if self.flusher is None or self.flusher.done():
-            self.flusher = asyncio.get_running_loop().create_task(self._flush())
+        """Send a message to the other processes; never waits, never raises."""
+        if self.publisher is not None:
+            self.publisher.publish(room_id, self.channel_bytes(room_id), self.process + kind + body)
 
-    async def _flush(self) -> None:
-        """Everything published while a round trip is under way goes out in the next one."""
-        assert self.redis is not None
-        while self.outbox:
-            batch, self.outbox = self.outbox, []
-            try:
-                async with asyncio.timeout(TIMEOUT_S):
-                    try:
-                        await self._send(batch)
-                    except (ConnectionError, RedisConnectionError):  # Redis restarted
-                        await self._send(batch)  # once more, on a new one
-            except Exception as error:  # lost: the rooms heal once Redis is back
-                self.health.failed("publish", error)
-                self.dropped.update(room_id for room_id, _ in batch + self.outbox)
-                self.outbox.clear()  # it would only arrive late
-            else:
-                self._worked()
-
-    async def _send(self, batch: list[tuple[str, bytes]]) -> None:
-        assert self.publisher is not None
-        pipeline = self.publisher.pipeline(transaction=False)
-        for room_id, message in batch:
-            pipeline.publish(self.channel(room_id), message)
-        await pipeline.execute()
+    def _published_lost(self, room_ids: set[str], error: BaseException) -> None:
+        self.health.failed("publish", error)
+        self.dropped.update(room_ids)
 
     async def drain(self) -> None:
         """Wait until what was published has gone out (or failed)."""
-        if self.flusher is not None:
+        if self.publisher is not None:
             with contextlib.suppress(Exception):
-                await asyncio.shield(self.flusher)
+                async with asyncio.timeout(TIMEOUT_S):
+                    await self.publisher.drain()
 
     def _worked(self) -> None:
         if not self.health.worked():
@@ -287,7 +265,7 @@ class Relay:
     async def close(self) -> None:
         """Let what was published go out (or fail), then stop."""
         await self.drain()
-        for task in (self.listener, self.flusher, *self.tasks):
+        for task in (self.listener, *self.tasks):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(BaseException):
@@ -297,7 +275,7 @@ class Relay:
         if self.redis is not None:
             await self.redis.aclose()
         if self.publisher is not None:
-            await self.publisher.aclose()
+            await self.publisher.close()
         _relays.pop(asyncio.get_running_loop(), None)
 
 

@@ -44,10 +44,3 @@ def options(blocking_s: float = 0) -> dict[str, Any]:
 
 def client(url: str, blocking_s: float = 0) -> aioredis.Redis:
     return aioredis.Redis.from_url(url, **options(blocking_s))
-
-
-def bounded_client(url: str) -> aioredis.Redis:
-    """A client whose every call the caller bounds itself (`asyncio.timeout`): without a
-    socket timeout of its own, redis-py writes and reads straight on the connection, rather
-    than through a task (`asyncio.wait_for`) per write and a timeout per reply."""
-    return aioredis.Redis.from_url(url, **{**options(), "socket_timeout": None})
