@@ -31,6 +31,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.sessions import InstanceSessionWrapper
 from pycrdt._pycrdt import Doc as RawDoc
@@ -103,12 +104,20 @@ class DocConsumer(AsyncWebsocketConsumer):
     room: RoomDoc | None = None
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' AsyncConsumer.__call__ for a consumer without a channel layer: the one
+        source of messages is awaited directly, rather than through a task and an
+        asyncio.wait per frame (a turn of the event loop more on every keystroke)."""
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
         # Frames go straight to the server: the session middleware's wrapper only saves the
         # session on an HTTP response, yet reads the session on every send (two checks per
         # frame on the keystroke's path). Accept and close still go through it.
         wrapper = getattr(send, "__self__", None)
         self.send_frame = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
-        await super().__call__(scope, receive, send)
+        with contextlib.suppress(StopConsumer):
+            while True:
+                await self.dispatch(await receive())
 
     async def send(
         self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
