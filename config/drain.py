@@ -26,6 +26,8 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import reactor
 
+from config.write_now import write_at_once
+
 log = logging.getLogger(__name__)
 
 DRAIN_S = 10.0
@@ -47,6 +49,11 @@ class DrainingServer(Server):
         from rooms.threads import open_connections
 
         self.warming = asyncio.ensure_future(asyncio.gather(warm_up(), open_connections()))
+
+    def protocol_connected(self, protocol: Any) -> None:
+        super().protocol_connected(protocol)
+        if isinstance(protocol, WebSocketProtocol):
+            write_at_once(protocol.transport)
 
     def listen_success(self, port: Any) -> None:
         self.ports.append(port)
