@@ -40,4 +40,4 @@ def write_at_once(transport: Any) -> None:
             data = data[sent:]
         buffered_write(data)
 
-    transport.write = write
+    transport.write = write  # type: ignore[method-assign]
