@@ -5,7 +5,8 @@ a task per round trip and the replies nobody needs cost more than the rest of th
 the messages published during one turn of the event loop are written at the end of that turn,
 in one write, and Redis answers nothing (CLIENT REPLY OFF).
 
-Without replies a failure shows in two ways: the connection closes (Redis restarted or went
+(Where an ACL refuses CLIENT REPLY, Redis answers anyway, and the answers are read and
+dropped.) Without replies a failure shows in two ways: the connection closes (Redis restarted or went
 away), or writes pile up unsent (Redis hangs). Either way the connection is dropped, and the
 rooms whose messages may not have arrived are reported lost (the relay then tells the others
 to heal those rooms from PostgreSQL, relay.MISSED). The next message opens a new connection;

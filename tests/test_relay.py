@@ -101,6 +101,33 @@ async def test_a_hanging_redis_is_given_up_on_and_its_rooms_heal_once_it_is_back
         await there.close()
 
 
+async def test_a_redis_that_refuses_to_turn_replies_off_still_relays(own_redis):
+    own_redis.client().acl_setuser(
+        "default", enabled=True, nopass=True, keys=["~*"], channels=["*"],
+        commands=["+@all", "-client"],
+    )  # fmt: skip
+    prefix = f"test-relay-{os.getpid()}"
+    here, there = Relay(own_redis.url, prefix), Relay(own_redis.url, prefix)
+    got: list[bytes] = []
+
+    async def note(message: Relayed) -> None:
+        got.append(message.body)
+
+    there.on(b"U", note)
+    try:
+        await there.listen("a")
+        for i in range(3000):  # each answered: the answers are read and dropped
+            here.publish("a", b"U", b"%d" % i)
+            if i % 100 == 0:
+                await asyncio.sleep(0)
+        await _until(lambda: len(got) == 3000)
+        assert got == [b"%d" % i for i in range(3000)]
+        assert not here.health.failing
+    finally:
+        await here.close()
+        await there.close()
+
+
 async def _until(check, timeout: float = 5) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
