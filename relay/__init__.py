@@ -110,9 +110,6 @@ class Relay:
     def channel(self, room_id: str) -> str:
         return self.prefix + room_id
 
-    def channel_bytes(self, room_id: str) -> bytes:
-        return (self.prefix + room_id).encode()
-
     def on(self, kind: bytes, handler: Handler) -> None:
         """Call `handler` with every message of this kind from another process (once)."""
         handlers = self.handlers.setdefault(kind, [])
@@ -129,7 +126,8 @@ class Relay:
     def publish(self, room_id: str, kind: bytes, body: bytes = b"") -> None:
         """Send a message to the other processes; never waits, never raises."""
         if self.publisher is not None:
-            self.publisher.publish(room_id, self.channel_bytes(room_id), self.process + kind + body)
+            channel = self.channel(room_id).encode()
+            self.publisher.publish(room_id, channel, self.process + kind + body)
 
     def _published_lost(self, room_ids: set[str], error: BaseException) -> None:
         self.health.failed("publish", error)

@@ -6,8 +6,8 @@ the messages published during one turn of the event loop are written at the end 
 in one write, and Redis answers nothing (CLIENT REPLY OFF).
 
 (Where an ACL refuses CLIENT REPLY, Redis answers anyway, and the answers are read and
-dropped.) Without replies a failure shows in two ways: the connection closes (Redis restarted or went
-away), or writes pile up unsent (Redis hangs). Either way the connection is dropped, and the
+dropped.) Without replies a failure shows in two ways: the connection closes (Redis restarted
+or went away), or writes pile up unsent (Redis hangs). Either way the connection is dropped, and the
 rooms whose messages may not have arrived are reported lost (the relay then tells the others
 to heal those rooms from PostgreSQL, relay.MISSED). The next message opens a new connection;
 while one opens, messages wait for it (a bounded number).
@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from redis import asyncio as aioredis
-
-log = logging.getLogger(__name__)
 
 MAX_WAITING = 10_000  # messages waiting for a connection to open; beyond, they are lost
 MAX_UNSENT_BYTES = 1024 * 1024  # written but not taken by Redis: it hangs
@@ -65,7 +62,7 @@ class Publisher:
             if self.opening is None or self.opening.done():
                 loop = asyncio.get_running_loop()
                 if loop.time() < self.retry_at:
-                    return self._drop_waiting(ConnectionError("Redis unreachable a moment ago"))
+                    return self._lose(ConnectionError("Redis unreachable a moment ago"))
                 self.opening = loop.create_task(self._open())
         elif self.write_soon is None:
             self.write_soon = asyncio.get_running_loop().call_soon(self._write)
@@ -80,7 +77,7 @@ class Publisher:
             with contextlib.suppress(Exception):
                 await conn.disconnect()
             self.retry_at = asyncio.get_running_loop().time() + RETRY_S
-            self._drop_waiting(error)
+            self._lose(error)
             return
         self.conn = conn
         self.watching = asyncio.get_running_loop().create_task(self._watch(conn))
@@ -117,18 +114,19 @@ class Publisher:
             self._close(error)
 
     def _close(self, error: BaseException) -> None:
+        """Drop the connection; what was written on it lately may not have arrived."""
         conn, self.conn = self.conn, None
         if self.watching is not None and self.watching is not asyncio.current_task():
             self.watching.cancel()
         if conn is not None and conn._writer is not None:
             conn._writer.transport.abort()
-        rooms = self.sent_rooms | self.sent_before | self.waiting_rooms
+        sent = self.sent_rooms | self.sent_before
         self.sent_rooms, self.sent_before = set(), set()
-        self.lost(rooms, error)
-        self.waiting, self.waiting_rooms = [], set()
+        self._lose(error, sent)
 
-    def _drop_waiting(self, error: BaseException) -> None:
-        rooms = self.waiting_rooms
+    def _lose(self, error: BaseException, sent: set[str] | None = None) -> None:
+        """Report the rooms of the waiting messages (and of `sent`) lost; drop the messages."""
+        rooms = self.waiting_rooms | (sent or set())
         self.waiting, self.waiting_rooms = [], set()
         self.lost(rooms, error)
 
