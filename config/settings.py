@@ -274,6 +274,13 @@ DOC_RESYNC_S = float(os.environ.get("DOC_RESYNC_S", "10"))
 EDITOR_SHOW = os.environ.get("EDITOR_SHOW", "early")
 if EDITOR_SHOW not in ("early", "stored"):
     raise ImproperlyConfigured("EDITOR_SHOW must be early or stored")
+# While updates are shown early, a busy process commits editor updates at most this often (one
+# transaction for all of them; a lone update after a quiet spell goes at once). The window a
+# server crash can leave unstored, which the browsers send again; shorter costs PostgreSQL and
+# the server more CPU per keystroke.
+EDITOR_COMMIT_GAP_MS = int(os.environ.get("EDITOR_COMMIT_GAP_MS", "100"))
+if not 0 <= EDITOR_COMMIT_GAP_MS <= 1000:
+    raise ImproperlyConfigured("EDITOR_COMMIT_GAP_MS must be between 0 and 1000")
 # Rooms ended more than this many days ago lose their keystrokes (`manage.py
 # compact_update_log`): the transcript and the code at 10 s steps stay. Unset: keep them all.
 UPDATE_LOG_RETENTION_DAYS = (

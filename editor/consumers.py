@@ -4,11 +4,12 @@ A connection learns what it may do from the access gate (editor.access) when it 
 again whenever access to its room changes: it closes, or goes on read-only. An update is
 checked (size, rights, that pycrdt can apply it), handed to the writer, and relayed while its
 commit is in flight: to the room's connections on this process directly (editor.hub), to the
-other processes through Redis (relay). The sender learns nothing until the commit (the
-connection takes its next frame only then); if the commit fails, its connection closes and
-the client syncs again, sending what the store lacks. An update that builds on another's edit
-not stored yet waits for that commit, and is otherwise not stored alone: the client is asked
-for everything the store lacks (sync step 1), so the log stays causal. Sync requests are
+other processes through Redis (relay). The connection goes on with its next frame meanwhile;
+its updates are stored in the order they came, each only if the one before was
+(editor.inflight). If a commit fails, the connection closes and the client syncs again,
+sending what the store lacks. An update that builds on another's edit not stored yet waits
+for that commit, and is otherwise not stored alone: the client is asked for everything the
+store lacks (sync step 1), so the log stays causal. Sync requests are
 answered from the process's cached copy of the stored document, caught up from the log
 first. Each connection forwards to its client the room's stored updates in log order, from
 the last one it sent, skipping those it sent early. Awareness is relayed to every connection,
@@ -40,6 +41,7 @@ from config.ratelimit import TokenBucket
 from editor import awareness, limits
 from editor.access import Access, gate
 from editor.hub import AWARENESS_QUERY, COMMITTED, EARLY, UPDATE_IDS, RoomDoc, hub
+from editor.inflight import CommitLine, InFlight
 from editor.protocol import (
     AwarenessEntry,
     Malformed,
@@ -51,9 +53,8 @@ from editor.protocol import (
     parse_awareness,
     parse_message,
 )
-from editor.store import PendingUpdate
-from editor.writer import writer
-from editor.yupdate import UnsafeUpdate, check_ids
+from editor.store import PendingUpdate, StoredUpdate
+from editor.yupdate import UnsafeUpdate, check_ids_and_ends
 from relay import relay
 
 log = logging.getLogger(__name__)
@@ -70,19 +71,20 @@ def early_key() -> bytes:
     return relay().process + next(_early_keys).to_bytes(8, "big")
 
 
-def check_update(update: bytes) -> dict[int, int]:
+def check_update(update: bytes) -> tuple[dict[int, int], dict[int, int]]:
     """Refuse an update before it reaches the log: one that pycrdt and the browsers' Yjs would
     read differently (ids or clocks out of range; this check first, since some such bytes
-    crash pycrdt), or that pycrdt cannot apply. Returns what it builds on (editor.yupdate)."""
+    crash pycrdt), or that pycrdt cannot apply. Returns what it builds on and the clocks it
+    ends at (editor.yupdate)."""
     try:
-        needs = check_ids(update)
+        needs_and_ends = check_ids_and_ends(update)
     except UnsafeUpdate as error:
         raise Malformed(str(error)) from error
     try:
         apply_to_scratch(update)
     except Exception as error:
         raise Malformed("not a valid Yjs update") from error
-    return needs
+    return needs_and_ends
 
 
 def apply_to_scratch(update: bytes) -> None:
@@ -146,6 +148,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         self.cursor_later: asyncio.TimerHandle | None = None
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
         self.sent_early: dict[bytes, None] = {}  # keys of updates sent early, not yet stored
+        self.commits = CommitLine(self._stored, self._not_stored)
         access = await database_sync_to_async(gate().connect)(self.room_id, self.scope)
         await self.accept()
         if not access.read:
@@ -169,9 +172,10 @@ class DocConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.cursor_later is not None:
             self.cursor_later.cancel()
-        room, self.room = self.room, None
-        if room is None:
+        if self.room is None:
             return
+        await self.commits.drain()  # its updates stay relayed and followed to their commits
+        room, self.room = self.room, None
         await hub().close(room, self)
         await self._forget_awareness(room)
 
@@ -231,13 +235,16 @@ class DocConsumer(AsyncWebsocketConsumer):
         if not self.access.write or update == EMPTY_UPDATE:
             return  # read-only seats (observers, an ended room): their updates are dropped
         if len(update) > CHECK_ON_THREAD_BYTES:  # a long check must not stall the others
-            needs = await asyncio.to_thread(check_update, update)
+            needs, ends = await asyncio.to_thread(check_update, update)
         else:
-            needs = check_update(update)
+            needs, ends = check_update(update)
         if room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
             return await self.close(code=limits.CLOSE_TOO_LARGE, reason="document too large")
         while not self.updates.take():  # slow a flood down rather than drop edits
             await asyncio.sleep(1 / limits.UPDATES_PER_S)
+        if self.commits.failed:
+            return  # an earlier one was not stored: the connection is closing; sent again later
+        needs = self.commits.uncovered(needs)  # its own updates in flight are stored first
         if needs and not await room.holds(needs, limits.RELAY_WAIT_S):
             # It builds on an edit not stored (shared early, then lost with its process or
             # refused): stored alone it would leave the log unreadable in order. The client
@@ -246,18 +253,21 @@ class DocConsumer(AsyncWebsocketConsumer):
                 await self.send(bytes_data=create_sync_step1_message(room.doc.get_state()))
             return
         key = early_key()
-        commit = writer().submit(PendingUpdate(self.room_id, self.access.seat_id, update))
+        self.commits.submit(PendingUpdate(self.room_id, self.access.seat_id, update), key, ends)
         if limits.SHOW_EARLY:
             await self._share_early(room, key, update)
-        try:
-            stored = await commit
-        except Exception:
-            log.exception("update not stored in room %s", self.room_id)
-            return await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
+
+    async def _stored(self, entry: InFlight, stored: StoredUpdate) -> None:
+        room = self.room
+        assert room is not None  # a connection leaves its room only after its commits
         if not limits.SHOW_EARLY:
-            await self._share_early(room, key, update)
-        relay().publish(self.room_id, COMMITTED, key + UPDATE_IDS.pack(stored.id, stored.prev_id))
-        await room.receive(update, stored.id, stored.prev_id, origin=self.number, key=key)
+            await self._share_early(room, entry.key, entry.update)
+        ids = UPDATE_IDS.pack(stored.id, stored.prev_id)
+        relay().publish(self.room_id, COMMITTED, entry.key + ids)
+        await room.receive(entry.update, stored.id, stored.prev_id, self.number, entry.key)
+
+    async def _not_stored(self) -> None:
+        await self.close(code=limits.CLOSE_NOT_STORED, reason="not stored, resync")
 
     async def _share_early(self, room: RoomDoc, key: bytes, update: bytes) -> None:
         relay().publish(self.room_id, EARLY, key + update)

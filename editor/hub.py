@@ -44,7 +44,7 @@ from editor import awareness, limits
 from editor.access import Access, gate
 from editor.protocol import AwarenessEntry, Malformed, encode_awareness, parse_awareness
 from editor.store import SNAPSHOT_EVERY, LoadedDoc, docstore
-from editor.writer import fold_later
+from editor.writer import fold_later, writer
 from editor.yupdate import read_state_vector
 from relay import MISSED, Relayed, relay
 
@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 RECENT_UPDATES = 2000
 # What processes tell each other about a room (relay kinds).
 AWARENESS, AWARENESS_QUERY, STORED, ACCESS = b"A", b"Q", b"S", b"X"
+HURRY = b"H"  # an update here waits for a commit in flight: commit without the batch gap
 EARLY, COMMITTED = b"E", b"C"  # an update whose commit is in flight; its key, once stored
 UPDATE_IDS = struct.Struct(">qq")  # a stored update's id and its predecessor's
 KEY_BYTES = 16  # an early update's key: the sending process and a number of its own
@@ -207,6 +208,9 @@ class RoomDoc:
         commits in flight, then reading the log."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + wait_s
+        if self.lacks(needs):  # whichever process's writer holds it: not after its gap
+            writer().hurry()
+            relay().publish(self.room_id, HURRY)
         while self.lacks(needs):
             if loop.time() >= give_up:
                 await self.refresh()
@@ -342,7 +346,7 @@ class Hub:
 
     def _listen(self) -> None:
         bus = relay()
-        for kind in (EARLY, COMMITTED, AWARENESS, AWARENESS_QUERY, STORED, ACCESS, MISSED):
+        for kind in (EARLY, COMMITTED, HURRY, AWARENESS, AWARENESS_QUERY, STORED, ACCESS, MISSED):
             bus.on(kind, self.on_relayed)
         bus.on_recovered(self.recover)
 
@@ -357,6 +361,8 @@ class Hub:
         elif kind == COMMITTED and len(body) == KEY_BYTES + UPDATE_IDS.size:
             update_id, prev_id = UPDATE_IDS.unpack_from(body, KEY_BYTES)
             await room.committed(body[:KEY_BYTES], update_id, prev_id)
+        elif kind == HURRY:
+            writer().hurry()
         elif kind in (EARLY, COMMITTED):
             log.warning("ignored a malformed relayed update in room %s", room.room_id)
         elif kind in (STORED, MISSED):

@@ -253,9 +253,15 @@ def check_ids(update: bytes) -> dict[int, int]:
     """Raise UnsafeUpdate unless every client id, clock and length of this Yjs update (v1)
     reads the same in the browsers' Yjs and in the server's pycrdt, and nothing is left over.
     Returns what the update builds on (`UpdateReader.needs`)."""
+    return check_ids_and_ends(update)[0]
+
+
+def check_ids_and_ends(update: bytes) -> tuple[dict[int, int], dict[int, int]]:
+    """`check_ids`, and for each client whose structs the update carries, the clock after
+    them: a document that held its needs holds these clocks once it applies the update."""
     reader = UpdateReader(update)
     reader.read_update()
-    return reader.needs()
+    return reader.needs(), {client: end for client, (_, end) in reader.spans.items()}
 
 
 def read_state_vector(state: bytes) -> dict[int, int]:

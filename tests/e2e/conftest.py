@@ -78,6 +78,20 @@ def seat_session(seat) -> str:
     return session.session_key
 
 
+STORED_WITHIN_S = 5  # a busy process commits every EDITOR_COMMIT_GAP_MS (100 ms by default)
+
+
+def assert_stored(room_id: str, name: str, code: str) -> None:
+    """The stored document (what the replay and the review read) holds `code` within a few
+    seconds: the others see an edit before it is committed."""
+    from editor.documents import code_now
+
+    deadline = time.monotonic() + STORED_WITHIN_S
+    while (stored := code_now(room_id, [name])[name]) != code:
+        assert time.monotonic() < deadline, f"stored {stored!r}, shown {code!r}"
+        time.sleep(0.05)
+
+
 def wait_until(page: Page, expression: str, arg: object = None, timeout_ms: float = 30_000) -> None:
     """Wait until `expression` (or the function it names, given `arg`) is truthy in the page.
 

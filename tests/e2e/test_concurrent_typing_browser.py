@@ -8,8 +8,7 @@ from collections import Counter
 import pytest
 from playwright.sync_api import Page
 
-from editor.documents import code_now as text_of
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import assert_stored, wait_until
 from tests.e2e.room_helpers import editor_text, two_sum_on_display
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +62,7 @@ def test_typing_at_once_on_separate_lines_keeps_every_keystroke(pair):
     assert code == f"# interviewer:{INTERVIEWER_WORDS}\n# candidate:{CANDIDATE_WORDS}\n", (
         server.output()[-3000:]
     )
-    assert text_of(room.id, [text_name]) == {text_name: code}
+    assert_stored(room.id, text_name, code)
 
 
 def test_typing_at_once_at_the_same_spot_keeps_every_keystroke(pair):
@@ -76,7 +75,7 @@ def test_typing_at_once_at_the_same_spot_keeps_every_keystroke(pair):
     assert code.startswith(STARTER)
     typed = Counter(code.removeprefix(STARTER))
     assert typed == Counter(INTERVIEWER_WORDS + CANDIDATE_WORDS), server.output()[-3000:]
-    assert text_of(room.id, [text_name]) == {text_name: code}
+    assert_stored(room.id, text_name, code)
 
 
 def test_enter_keeps_the_space_the_other_typist_just_typed_after_the_cursor(pair):
@@ -96,4 +95,4 @@ def test_enter_keeps_the_space_the_other_typist_just_typed_after_the_cursor(pair
     cpage.keyboard.type("c")
     code = agreed_text(ipage, cpage)
     assert code == STARTER + "\ni c"
-    assert text_of(room.id, [text_name]) == {text_name: code}
+    assert_stored(room.id, text_name, code)

@@ -9,9 +9,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from editor.documents import code_now as text_of
 from tests.cluster import Cluster
-from tests.e2e.conftest import login_session, seat_session, session_cookie, wait_until
+from tests.e2e.conftest import (
+    assert_stored,
+    login_session,
+    seat_session,
+    session_cookie,
+    wait_until,
+)
 from tests.e2e.room_helpers import editor_text, show_from_plan, type_in_editor
 from tests.e2e.test_offline_reload_browser import BADGE_HISTORY, CONNECTED
 from tests.factories import interviewer, plan, question, room_with_seats
@@ -92,6 +97,6 @@ def test_the_candidates_host_killed_while_typing_loses_and_doubles_nothing(clust
         timeout_ms=15_000,
     )
     assert editor_text(mine.page) == everything
-    assert text_of(room.id, [item.text_name]) == {item.text_name: everything}
+    assert_stored(room.id, item.text_name, everything)
     for opened in (theirs, mine):
         opened.context.close()

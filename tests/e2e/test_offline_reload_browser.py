@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from editor.documents import code_now as text_of
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import assert_stored, wait_until
 from tests.e2e.room_helpers import editor_text, two_sum_on_display, type_in_editor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,7 +116,7 @@ def test_edits_typed_offline_survive_a_reload_and_merge_once(pair):
     assert editor_text(cpage) == merged
     assert merged.count("typed offline") == 1
     assert sorted(merged) == sorted(STARTER + ONLINE + OFFLINE + INTERVIEWER)
-    assert text_of(room.id, [text_name]) == {text_name: merged}
+    assert_stored(room.id, text_name, merged)
 
     # All delivered: closing the tab asks nothing (typing first: a page the user has not
     # touched may not warn at all).
@@ -151,7 +150,7 @@ def test_a_tab_closed_offline_hands_its_edits_to_the_seats_other_tab(pair):
         expect(page.locator("#editor .cm-content")).to_contain_text("typed offline")
     merged = editor_text(ipage)
     assert merged == editor_text(other) == STARTER + OFFLINE
-    assert text_of(room.id, [text_name]) == {text_name: merged}
+    assert_stored(room.id, text_name, merged)
 
 
 def test_edits_a_room_ended_without_are_said_lost_and_not_warned_about(pair):

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from editor.documents import code_now as text_of
+from tests.e2e.conftest import assert_stored
 from tests.e2e.room_helpers import (
     editor_text,
     two_sum_on_display,
@@ -54,7 +54,7 @@ def test_edits_made_offline_merge_on_reconnect(pair, screenshot_dir):
     assert merged.count("seen = {}") == 1
     assert merged.count("# interviewer was here") == 1
     assert sorted(merged) == sorted(STARTER + "    seen = {}" + "\n# interviewer was here")
-    assert text_of(room.id, [text_name]) == {text_name: merged}
+    assert_stored(room.id, text_name, merged)
 
 
 def test_edits_survive_a_server_restart(pair, server, daphne_servers):
@@ -75,4 +75,4 @@ def test_edits_survive_a_server_restart(pair, server, daphne_servers):
         expect(page.locator("#conn")).to_have_text("Connected", timeout=20_000)
         expect(page.locator("#editor .cm-content")).to_contain_text("return []")
     assert editor_text(cpage) == editor_text(ipage) == typed
-    assert text_of(room.id, [text_name]) == {text_name: typed}
+    assert_stored(room.id, text_name, typed)

@@ -9,6 +9,7 @@ from pycrdt import Doc, Text
 from editor import writer as writer_module
 from editor.models import DocUpdate
 from editor.store import PendingUpdate
+from tests.editor.test_shown_early import refusing_marked_writes
 
 GAP_S = 0.5  # long, so that the test's timings are far from the line
 
@@ -60,3 +61,36 @@ async def test_a_busy_writer_gathers_updates_and_a_lone_update_goes_at_once(
         DocUpdate.objects.filter(room_id=room_id).order_by("id").values_list("id", flat=True)
     )
     assert len(ids) == 11
+
+
+async def test_hurried_the_writer_does_not_wait_out_the_gap(doc_room, server_loop, monkeypatch):
+    monkeypatch.setattr(writer_module, "BATCH_GAP_S", GAP_S)
+    room_id = doc_room.room.id
+    first, second = keystrokes(doc_room.text, 2)
+    await committed_in(room_id, first)  # the gap starts
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    commit = writer_module.writer().submit(PendingUpdate(room_id, None, second))
+    writer_module.writer().hurry()  # an update waits for this one
+    await commit
+    assert loop.time() - start < GAP_S / 2
+
+
+async def test_an_update_after_a_refused_one_of_its_connection_is_not_written(
+    doc_room, server_loop, monkeypatch
+):
+    monkeypatch.setattr(writer_module, "BATCH_GAP_S", GAP_S)
+    room_id = doc_room.room.id
+    writer = writer_module.writer()
+    with refusing_marked_writes():
+        refused = writer.submit(PendingUpdate(room_id, None, b"REFUSED"))
+        await asyncio.sleep(0.05)  # its batch is under way; the next two wait for the gap
+        after_it = writer.submit(PendingUpdate(room_id, None, b"\x00\x01"), after=refused)
+        unrelated = writer.submit(PendingUpdate(room_id, None, b"\x00\x02"))
+        outcomes = await asyncio.gather(refused, after_it, unrelated, return_exceptions=True)
+    assert isinstance(outcomes[0], Exception)
+    assert isinstance(outcomes[1], writer_module.NotStored)
+    stored = await sync_to_async(list)(
+        DocUpdate.objects.filter(room_id=room_id).values_list("data", flat=True)
+    )
+    assert [bytes(data) for data in stored] == [b"\x00\x02"]

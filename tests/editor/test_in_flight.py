@@ -1,0 +1,92 @@
+"""A connection's updates in flight (editor.inflight): the typist's next keystrokes reach the
+others while its commits wait; when one is refused, none of that connection's later edits is
+stored without it; an edit built on another's edit in flight gets that commit without the
+batch gap."""
+
+import asyncio
+
+from asgiref.sync import sync_to_async
+
+from editor import limits
+from editor.models import DocUpdate
+from tests.editor.test_shown_early import (
+    commits_held,
+    refusing_marked_writes,
+    stored_is,
+    typist_and_watchers,
+)
+from tests.editor.typists import stored_code
+from tests.editor.yclient import YClient, eventually
+
+
+async def stored_rows(room_id: str) -> int:
+    return await sync_to_async(DocUpdate.objects.filter(room_id=room_id).count)()
+
+
+async def test_the_typist_keeps_reaching_the_others_while_its_commits_wait(
+    daphne_servers, doc_room
+):
+    typist, watchers = await typist_and_watchers(doc_room, daphne_servers(), daphne_servers())
+    text = typist.text(doc_room.text)
+    asked_before = typist.kinds.count("sync1")
+    with commits_held():
+        for at, key in enumerate("typed on"):  # one update per keystroke
+            text.insert(at, key)
+            await asyncio.sleep(0.05)
+        await eventually(lambda: all(w.code(doc_room.text) == "typed on" for w in watchers))
+        assert await stored_code(doc_room.room.id, doc_room.text) == ""  # none committed yet
+    await eventually(lambda: stored_is(doc_room, "typed on"))
+    assert typist.online
+    # Each keystroke was taken as it came, none held until asked for again.
+    assert typist.kinds.count("sync1") == asked_before
+    for client in (typist, *watchers):
+        await client.disconnect()
+
+
+async def test_after_a_refused_write_no_later_edit_of_its_connection_is_stored(
+    daphne_servers, doc_room
+):
+    server = daphne_servers()
+    typist = await YClient(doc_room.url(server, "candidate")).connect()
+    watcher = await YClient(doc_room.url(server, "interviewer")).connect()
+    text = typist.text(doc_room.text)
+    text.insert(0, "kept ")
+    await eventually(lambda: stored_is(doc_room, "kept "))
+    rows = await stored_rows(doc_room.room.id)
+    with refusing_marked_writes():
+        with commits_held():
+            text.insert(5, "REFUSED")  # its batch waits for the table, then is refused
+            await asyncio.sleep(0.3)
+            for at, key in enumerate("xyz", start=12):  # queued behind it, built on it
+                text.insert(at, key)
+                await asyncio.sleep(0.05)
+            await eventually(lambda: watcher.code(doc_room.text) == "kept REFUSEDxyz")
+        code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
+        assert code == limits.CLOSE_NOT_STORED
+        await asyncio.sleep(0.5)  # the later batch would have been written by now
+        assert await stored_rows(doc_room.room.id) == rows
+    await typist.reconnect()  # the browser still has all four edits: it sends them again
+    await eventually(lambda: stored_is(doc_room, "kept REFUSEDxyz"))
+    for client in (typist, watcher):
+        await client.disconnect()
+
+
+async def test_an_edit_built_on_anothers_edit_in_flight_does_not_wait_out_the_gap(
+    daphne_servers, doc_room
+):
+    slow_batches = {"EDITOR_COMMIT_GAP_MS": "1000"}
+    first, second = daphne_servers(env=slow_batches), daphne_servers(env=slow_batches)
+    author = await YClient(doc_room.url(first, "candidate")).connect()
+    other = await YClient(doc_room.url(second, "interviewer")).connect()
+    author.text(doc_room.text).insert(0, "a")  # committed at once: the writer was idle
+    await asyncio.sleep(0.1)
+    author.text(doc_room.text).insert(1, "b")  # waits for the next batch, a second later
+    await eventually(lambda: other.code(doc_room.text) == "ab")
+    asked_before = other.kinds.count("sync1")
+    other.text(doc_room.text).insert(2, "!")  # built on "b", in flight on the other process
+    await eventually(lambda: author.code(doc_room.text) == "ab!")
+    await eventually(lambda: stored_is(doc_room, "ab!"))
+    # Accepted as it came: not held until the gap ended and then asked for again.
+    assert other.kinds.count("sync1") == asked_before
+    for client in (author, other):
+        await client.disconnect()
