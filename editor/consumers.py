@@ -103,7 +103,8 @@ def apply_to_scratch(update: bytes) -> None:
 class DocConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = None  # relays go through the relay, not a channel layer
     access: Access = NOBODY
-    room: RoomDoc | None = None
+    room: RoomDoc | None = None  # the room while the connection is in it
+    joined: RoomDoc  # the room it joined (its updates in flight go there)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' AsyncConsumer.__call__ for a consumer without a channel layer: the one
@@ -160,7 +161,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             await hub().close(room, self)
             await self.close(code=limits.CLOSE_TOO_MANY)
             return
-        self.room = room
+        self.room = self.joined = room
         # Our state vector: the client answers with whatever we lack (its offline edits).
         await self.send(bytes_data=create_sync_step1_message(room.doc.get_state()))
         if room.awareness:
@@ -238,7 +239,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             needs, ends = await asyncio.to_thread(check_update, update)
         else:
             needs, ends = check_update(update)
-        if room.stored_bytes + len(update) > limits.MAX_DOC_BYTES:
+        if room.stored_bytes + self.commits.size + len(update) > limits.MAX_DOC_BYTES:
             return await self.close(code=limits.CLOSE_TOO_LARGE, reason="document too large")
         while not self.updates.take():  # slow a flood down rather than drop edits
             await asyncio.sleep(1 / limits.UPDATES_PER_S)
@@ -258,8 +259,7 @@ class DocConsumer(AsyncWebsocketConsumer):
             await self._share_early(room, key, update)
 
     async def _stored(self, entry: InFlight, stored: StoredUpdate) -> None:
-        room = self.room
-        assert room is not None  # a connection leaves its room only after its commits
+        room = self.joined  # even if its access was revoked meanwhile: the update is stored
         if not limits.SHOW_EARLY:
             await self._share_early(room, entry.key, entry.update)
         ids = UPDATE_IDS.pack(stored.id, stored.prev_id)

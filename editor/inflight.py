@@ -43,6 +43,11 @@ class CommitLine:
         self.failed = False  # an update was not stored: the connection is closing
         self._follower: asyncio.Task[None] | None = None
 
+    @property
+    def size(self) -> int:
+        """The size of the updates in flight (the document-size guard counts them)."""
+        return sum(len(entry.update) for entry in self.pending)
+
     def uncovered(self, needs: dict[int, int]) -> dict[int, int]:
         """The needs that none of this connection's updates in flight will meet."""
         if not self.pending:

@@ -1,7 +1,8 @@
 """A connection's updates in flight (editor.inflight): the typist's next keystrokes reach the
 others while its commits wait; when one is refused, none of that connection's later edits is
 stored without it; an edit built on another's edit in flight gets that commit without the
-batch gap."""
+batch gap; a seat revoked mid-edit keeps what it typed in time; the document-size limit counts
+what is in flight."""
 
 import asyncio
 
@@ -17,6 +18,7 @@ from tests.editor.test_shown_early import (
 )
 from tests.editor.typists import stored_code
 from tests.editor.yclient import YClient, eventually
+from tests.factories import revoked
 
 
 async def stored_rows(room_id: str) -> int:
@@ -90,3 +92,41 @@ async def test_an_edit_built_on_anothers_edit_in_flight_does_not_wait_out_the_ga
     assert other.kinds.count("sync1") == asked_before
     for client in (author, other):
         await client.disconnect()
+
+
+async def test_edits_in_flight_when_their_seat_is_revoked_are_stored_and_relayed(
+    daphne_servers, doc_room
+):
+    """Cut off mid-edit: what the seat typed while it was allowed is kept, once, on every
+    process; the connection closes as forbidden."""
+    quick_check = {"DOC_RESYNC_S": "1"}
+    first, second = daphne_servers(env=quick_check), daphne_servers(env=quick_check)
+    typist, watchers = await typist_and_watchers(doc_room, first, second)
+    seat = await sync_to_async(lambda: doc_room.room.seats.get(role="candidate"))()
+    with commits_held():
+        typist.text(doc_room.text).insert(0, "typed in time")
+        await eventually(lambda: all(w.code(doc_room.text) == "typed in time" for w in watchers))
+        await sync_to_async(revoked)(seat)  # the periodic check cuts it off
+        code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
+        assert code == limits.CLOSE_FORBIDDEN
+    await eventually(lambda: stored_is(doc_room, "typed in time"))
+    await asyncio.sleep(0.5)
+    assert [w.code(doc_room.text) for w in watchers] == ["typed in time"] * 2
+    assert "update not stored" not in first.output()  # followed to its commit, not dropped
+    for watcher in watchers:
+        await watcher.disconnect()
+
+
+async def test_the_document_size_limit_counts_edits_still_in_flight(daphne_servers, doc_room):
+    server = daphne_servers()
+    typist = await YClient(doc_room.url(server, "candidate")).connect()
+    chunk = "x" * (limits.MAX_DOC_BYTES // 3)
+    with commits_held():
+        for _ in range(3):  # the third would take the document past the limit
+            typist.text(doc_room.text).insert(0, chunk)
+            await asyncio.sleep(0.3)
+        code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
+        assert code == limits.CLOSE_TOO_LARGE
+    await eventually(lambda: stored_is(doc_room, chunk * 2))
+    await asyncio.sleep(0.5)
+    assert await stored_code(doc_room.room.id, doc_room.text) == chunk * 2
