@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import logging
 import struct
-import weakref
 from collections import deque
 from collections.abc import Awaitable
 from typing import NamedTuple, Protocol
@@ -40,6 +39,7 @@ from typing import NamedTuple, Protocol
 from channels.db import database_sync_to_async
 from pycrdt import Doc
 
+from config.per_loop import PerLoop
 from editor import awareness, limits
 from editor.access import Access, gate
 from editor.protocol import AwarenessEntry, Malformed, encode_awareness, parse_awareness
@@ -414,11 +414,8 @@ class Hub:
                 log.warning("catch-up of open rooms failed", exc_info=True)
 
 
-_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+_hubs = PerLoop(Hub)
 
 
 def hub() -> Hub:
-    loop = asyncio.get_running_loop()
-    if loop not in _hubs:
-        _hubs[loop] = Hub()
-    return _hubs[loop]
+    return _hubs.get()

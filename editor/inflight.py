@@ -28,7 +28,6 @@ class InFlight(NamedTuple):
     commit: Commit
     update: bytes
     key: bytes  # the key it is shared early under
-    ends: dict[int, int]  # client -> the clock after its structs in the update
 
 
 class CommitLine:
@@ -40,6 +39,11 @@ class CommitLine:
         self.on_stored = on_stored
         self.on_failed = on_failed
         self.pending: deque[InFlight] = deque()
+        # client -> the clock this connection's updates reach, stored or in flight. Each was
+        # taken only with its needs met (by the log or by this connection's earlier ones) and
+        # is stored after those or not at all, so every clock below reaches the log before
+        # this connection's next update does.
+        self.ends: dict[int, int] = {}
         self.failed = False  # an update was not stored: the connection is closing
         self._follower: asyncio.Task[None] | None = None
 
@@ -49,19 +53,17 @@ class CommitLine:
         return sum(len(entry.update) for entry in self.pending)
 
     def uncovered(self, needs: dict[int, int]) -> dict[int, int]:
-        """The needs that none of this connection's updates in flight will meet."""
-        if not self.pending:
-            return needs
-        return {
-            client: clock
-            for client, clock in needs.items()
-            if not any(entry.ends.get(client, 0) >= clock for entry in self.pending)
-        }
+        """The needs that this connection's own updates (stored or in flight) do not meet."""
+        ends = self.ends
+        return {client: clock for client, clock in needs.items() if ends.get(client, 0) < clock}
 
     def submit(self, pending: PendingUpdate, key: bytes, ends: dict[int, int]) -> None:
         after = self.pending[-1].commit if self.pending else None
         commit = writer().submit(pending, after=after)
-        self.pending.append(InFlight(commit, pending.data, key, ends))
+        self.pending.append(InFlight(commit, pending.data, key))
+        for client, end in ends.items():
+            if end > self.ends.get(client, 0):
+                self.ends[client] = end
         if self._follower is None or self._follower.done():
             self._follower = asyncio.get_running_loop().create_task(self._follow())
 

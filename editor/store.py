@@ -17,9 +17,7 @@ asks whether the batch made it before writing it again.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-import weakref
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -28,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from pycrdt import Doc, Text
 
+from config.per_loop import PerLoop
 from editor.playback import SNAPSHOT_EVERY
 
 __all__ = ["SNAPSHOT_EVERY", "Batch", "DocStore", "LoadedDoc", "PendingUpdate", "StoredUpdate"]
@@ -108,21 +107,16 @@ def new_store() -> DocStore:
     return SqliteStore()
 
 
-_stores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, DocStore] = (
-    weakref.WeakKeyDictionary()
-)
+_stores = PerLoop(new_store)
 
 
 def docstore() -> DocStore:
     """The running event loop's store (one per server process)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _stores:
-        _stores[loop] = new_store()
-    return _stores[loop]
+    return _stores.get()
 
 
 async def close_docstore() -> None:
-    store = _stores.pop(asyncio.get_running_loop(), None)
+    store = _stores.forget()
     if store is not None:
         await store.close()
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections import Counter
 
 from django.conf import settings
 
+from config.per_loop import PerLoop
 from editor import limits
 from editor.store import SNAPSHOT_EVERY, Batch, PendingUpdate, StoredUpdate, docstore
 
@@ -110,7 +110,7 @@ def _without_failed_predecessors(
 
 async def flush() -> None:
     """Every update handed to this process's writer so far is committed (or has failed)."""
-    current = _writers.get(asyncio.get_running_loop())
+    current = _writers.peek()
     while current is not None and not current.task.done() and (current.queue or current.busy):
         await asyncio.sleep(0.01)
 
@@ -131,14 +131,10 @@ def fold_later(room_id: str) -> None:
 
 _folding: set[asyncio.Task[None]] = set()  # keeps running folds referenced
 
-_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, UpdateWriter] = (
-    weakref.WeakKeyDictionary()
-)
+_writers = PerLoop(UpdateWriter)
 
 
 def writer() -> UpdateWriter:
     """The writer of the running event loop (one per server process)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _writers or _writers[loop].task.done():
-        _writers[loop] = UpdateWriter()
-    return _writers[loop]
+    current = _writers.get()
+    return current if not current.task.done() else _writers.replace()

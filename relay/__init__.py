@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from typing import Any
 from django.conf import settings
 from redis._parsers.hiredis import NOT_ENOUGH_DATA
 
+from config.per_loop import PerLoop
 from relay import redis
 from relay.publisher import Publisher
 
@@ -274,16 +274,17 @@ class Relay:
             await self.redis.aclose()
         if self.publisher is not None:
             await self.publisher.close()
-        _relays.pop(asyncio.get_running_loop(), None)
+        _relays.forget()
 
 
-_relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Relay] = weakref.WeakKeyDictionary()
+def _new_relay() -> Relay:
+    url: Any = getattr(settings, "REDIS_URL", "") or None
+    return Relay(url, getattr(settings, "CHANNEL_PREFIX", "room"))
+
+
+_relays = PerLoop(_new_relay)
 
 
 def relay() -> Relay:
     """The running event loop's relay (one per server process)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _relays:
-        url: Any = getattr(settings, "REDIS_URL", "") or None
-        _relays[loop] = Relay(url, getattr(settings, "CHANNEL_PREFIX", "room"))
-    return _relays[loop]
+    return _relays.get()
