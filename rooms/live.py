@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from config.per_loop import PerLoop
 from relay import MISSED, Relayed, relay
 
 log = logging.getLogger(__name__)
@@ -182,14 +182,9 @@ async def publish(room_id: str, out: Outbound) -> None:
     relay().publish(room_id, FRAMES, out.encode())
 
 
-_registries: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Registry] = (
-    weakref.WeakKeyDictionary()
-)
+_registries = PerLoop(Registry)
 
 
 def registry() -> Registry:
     """The running event loop's connections (one registry per server process)."""
-    loop = asyncio.get_running_loop()
-    if loop not in _registries:
-        _registries[loop] = Registry()
-    return _registries[loop]
+    return _registries.get()

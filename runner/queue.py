@@ -23,12 +23,12 @@ import os
 import socket
 import time
 import uuid
-import weakref
 from typing import Any
 
 from django.conf import settings
 from redis.exceptions import ResponseError
 
+from config.per_loop import PerLoop
 from relay import redis
 from runner.jobs import Ending, Job, execute, reporter
 from runner.results import RunResult
@@ -100,24 +100,16 @@ class LocalPool:
             task.cancel()
 
 
-_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, LocalPool] = (
-    weakref.WeakKeyDictionary()
-)
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+_pools = PerLoop(lambda: LocalPool(settings.RUNNER_CONCURRENCY))
+_clients: PerLoop[Any] = PerLoop(lambda: redis.client(settings.REDIS_URL))
 
 
 def local_pool() -> LocalPool:
-    loop = asyncio.get_running_loop()
-    if loop not in _pools:
-        _pools[loop] = LocalPool(settings.RUNNER_CONCURRENCY)
-    return _pools[loop]
+    return _pools.get()
 
 
 def _client() -> Any:
-    loop = asyncio.get_running_loop()
-    if loop not in _clients:
-        _clients[loop] = redis.client(settings.REDIS_URL)
-    return _clients[loop]
+    return _clients.get()
 
 
 # --- the worker -----------------------------------------------------------------------------
