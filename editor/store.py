@@ -22,8 +22,10 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import connection
+from django.utils import timezone
 from pycrdt import Doc, Text
 
 from config.per_loop import PerLoop
@@ -37,6 +39,9 @@ class PendingUpdate:
     room_id: str
     seat_id: int | None
     data: bytes
+    # When the server took it: its time in the log (the replay's steps), however the writer
+    # batches its commits.
+    at: datetime = field(default_factory=lambda: timezone.now())  # looked up when called
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,18 @@ async def close_docstore() -> None:
 
 
 # --- what both stores share ---------------------------------------------------------------
+
+
+def rising_times(updates: Sequence[PendingUpdate]) -> list[datetime]:
+    """Each update's time, never before an earlier one of its room in the batch (the store
+    also keeps it from going before the room's latest stored update)."""
+    latest: dict[str, datetime] = {}
+    times = []
+    for pending in updates:
+        at = max(pending.at, latest.get(pending.room_id, pending.at))
+        latest[pending.room_id] = at
+        times.append(at)
+    return times
 
 
 def loaded(snapshot: tuple[int, bytes] | None, tail: list[tuple[int, bytes]]) -> LoadedDoc:

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import psycopg
 from django.db import close_old_connections, connection
-from django.utils import timezone
 
 from editor import playback
 from editor.models import DocBatch, DocSnapshot, DocUpdate
@@ -29,6 +28,7 @@ from editor.store import (
     StoredUpdate,
     chain,
     loaded,
+    rising_times,
     room_lock_key,
     text_update,
 )
@@ -53,7 +53,7 @@ _LAST_IDS_SQL = (
 # process a quarter of its time.)
 _APPEND_SQL = (
     "SELECT r_room, r_id FROM editor_append_batch("
-    "%b::int[], %b::text[], %b, %b::text[], %b::bigint[], %b::bytea[], %b, %b)"
+    "%b::int[], %b::text[], %b::text[], %b::bigint[], %b::bytea[], %b::timestamptz[], %b, %b)"
 )
 _BATCH_IDS_SQL = f"SELECT ids FROM {_BATCHES} WHERE key = %s"
 _PREVIOUS_SQL = (
@@ -179,10 +179,10 @@ async def _append_rows(
     params = [
         sorted({room_lock_key(room_id) for room_id in rooms}),
         rooms,
-        timezone.now(),
         [pending.room_id for pending in updates],
         [pending.seat_id for pending in updates],
         [pending.data for pending in updates],
+        rising_times(updates),
         batch.key,
         prune,
     ]

@@ -27,6 +27,7 @@ from editor.store import (
     StoredUpdate,
     chain,
     loaded,
+    rising_times,
     text_update,
 )
 
@@ -82,8 +83,8 @@ def _append(batch: Batch) -> list[StoredUpdate]:
         last = {p.room_id: _last_id(p.room_id) for p in batch.updates}
         now = timezone.now()
         rows = DocUpdate.objects.bulk_create(
-            DocUpdate(room_id=p.room_id, at=now, seat_id=p.seat_id, data=p.data)
-            for p in batch.updates
+            DocUpdate(room_id=p.room_id, at=at, seat_id=p.seat_id, data=p.data)
+            for p, at in zip(batch.updates, rising_times(batch.updates), strict=True)
         )
         ids = [row.id for row in rows]
         DocBatch.objects.create(key=batch.key, ids=ids, at=now)

@@ -2,12 +2,13 @@
 writer gathers updates into few commits (editor.writer.BATCH_GAP_S)."""
 
 import asyncio
+from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from pycrdt import Doc, Text
 
 from editor import writer as writer_module
-from editor.models import DocUpdate
+from editor.models import DocBatch, DocUpdate
 from editor.store import PendingUpdate
 from tests.editor.test_shown_early import refusing_marked_writes
 
@@ -35,8 +36,9 @@ async def committed_in(room_id: str, update) -> float:
 
 @sync_to_async
 def commits_holding(ids: list[int]) -> int:
-    """How many transactions stored these updates (a batch stamps its rows with one time)."""
-    return DocUpdate.objects.filter(id__in=ids).values("at").distinct().count()
+    """How many transactions stored these updates (each batch keeps its ids under its key)."""
+    wanted = set(ids)
+    return sum(1 for batch in DocBatch.objects.values_list("ids", flat=True) if wanted & set(batch))
 
 
 async def test_a_busy_writer_gathers_updates_and_a_lone_update_goes_at_once(
@@ -94,3 +96,29 @@ async def test_an_update_after_a_refused_one_of_its_connection_is_not_written(
         DocUpdate.objects.filter(room_id=room_id).values_list("data", flat=True)
     )
     assert [bytes(data) for data in stored] == [b"\x00\x02"]
+
+
+async def test_updates_committed_together_keep_the_times_they_came_at(
+    doc_room, server_loop, monkeypatch
+):
+    """The replay steps through the log by time: a batch's updates keep their own times,
+    and a room's times never go backwards."""
+    monkeypatch.setattr(writer_module, "BATCH_GAP_S", GAP_S)
+    room_id = doc_room.room.id
+    updates = keystrokes(doc_room.text, 4)
+    await committed_in(room_id, updates[0])  # the gap starts: the next three go together
+    first = writer_module.writer().submit(PendingUpdate(room_id, None, updates[1]))
+    await asyncio.sleep(0.1)
+    second = writer_module.writer().submit(PendingUpdate(room_id, None, updates[2]))
+    stamped_earlier = PendingUpdate(room_id, None, updates[3])
+    stamped_earlier.at -= timedelta(seconds=60)  # e.g. another host's clock behind
+    third = writer_module.writer().submit(stamped_earlier)
+    stored = await asyncio.gather(first, second, third)
+    assert await commits_holding([s.id for s in stored]) == 1
+    times = await sync_to_async(list)(
+        DocUpdate.objects.filter(id__in=[s.id for s in stored])
+        .order_by("id")
+        .values_list("at", flat=True)
+    )
+    assert times[1] - times[0] >= timedelta(seconds=0.09)
+    assert times[2] == times[1]
