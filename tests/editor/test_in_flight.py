@@ -10,13 +10,13 @@ from asgiref.sync import sync_to_async
 
 from editor import limits
 from editor.models import DocUpdate
-from tests.editor.test_shown_early import (
+from tests.editor.typists import stored_code
+from tests.editor.writes import (
     commits_held,
     refusing_marked_writes,
     stored_is,
     typist_and_watchers,
 )
-from tests.editor.typists import stored_code
 from tests.editor.yclient import YClient, eventually
 from tests.factories import revoked
 

@@ -8,7 +8,6 @@ asked back from a client that saw it; a write batch retried after a lost answer 
 import asyncio
 import contextlib
 
-import psycopg
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection
@@ -18,40 +17,15 @@ from editor.models import DocUpdate
 from editor.store import Batch, PendingUpdate
 from editor.store_postgres import PostgresStore
 from tests.editor.typists import stored_code
+from tests.editor.writes import (
+    commits_held,
+    refusing_marked_writes,
+    stored_is,
+    typist_and_watchers,
+)
 from tests.editor.yclient import YClient, eventually
 
 QUICK_RESYNC = {"DOC_RESYNC_S": "1"}
-
-
-def admin_connection() -> psycopg.Connection:
-    params = connection.get_connection_params()
-    for sync_only in ("cursor_factory", "context"):
-        params.pop(sync_only, None)
-    return psycopg.connect(**params, autocommit=True)
-
-
-async def stored_is(doc_room, code: str) -> bool:
-    return await stored_code(doc_room.room.id, doc_room.text) == code
-
-
-@contextlib.contextmanager
-def commits_held():
-    """Every insert into the update log waits until the block ends."""
-    with admin_connection() as admin:
-        admin.execute("BEGIN")
-        admin.execute("LOCK TABLE editor_docupdate IN EXCLUSIVE MODE")
-        try:
-            yield admin
-        finally:
-            admin.execute("COMMIT")
-
-
-async def typist_and_watchers(doc_room, first, second):
-    """A typist on the first process, an interviewer beside it, an observer on the second."""
-    typist = await YClient(doc_room.url(first, "candidate")).connect()
-    beside = await YClient(doc_room.url(first, "interviewer")).connect()
-    across = await YClient(doc_room.url(second, "observer")).connect()
-    return typist, (beside, across)
 
 
 def update_frames(watchers) -> list[int]:
@@ -101,29 +75,6 @@ async def test_with_editor_show_stored_nobody_sees_an_edit_before_it_is_stored(
     ]
     for client in (typist, *watchers):
         await client.disconnect()
-
-
-REFUSE_SQL = """
-CREATE FUNCTION refuse_marked() RETURNS trigger AS $$
-BEGIN
-  IF position('REFUSED'::bytea in NEW.data) > 0 THEN RAISE EXCEPTION 'refused by test'; END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER refuse_marked BEFORE INSERT ON editor_docupdate
-  FOR EACH ROW EXECUTE FUNCTION refuse_marked();
-"""
-UNREFUSE_SQL = "DROP TRIGGER refuse_marked ON editor_docupdate; DROP FUNCTION refuse_marked();"
-
-
-@contextlib.contextmanager
-def refusing_marked_writes():
-    """PostgreSQL refuses every update that contains the bytes REFUSED."""
-    with admin_connection() as admin:
-        admin.execute(REFUSE_SQL)
-        try:
-            yield
-        finally:
-            admin.execute(UNREFUSE_SQL)
 
 
 async def test_a_refused_write_closes_the_writers_connection_and_nothing_is_lost(

@@ -10,7 +10,7 @@ from pycrdt import Doc, Text
 from editor import writer as writer_module
 from editor.models import DocBatch, DocUpdate
 from editor.store import PendingUpdate
-from tests.editor.test_shown_early import refusing_marked_writes
+from tests.editor.writes import refusing_marked_writes
 
 GAP_S = 0.5  # long, so that the test's timings are far from the line
 
