@@ -149,7 +149,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         self.cursor_later: asyncio.TimerHandle | None = None
         self.sent_id: int | None = None  # the last update the client has (None: not synced)
         self.sent_early: dict[bytes, None] = {}  # keys of updates sent early, not yet stored
-        self.commits = CommitLine(self._stored, self._not_stored)
+        self.commits = CommitLine(self.room_id, self._stored, self._not_stored)
         access = await database_sync_to_async(gate().connect)(self.room_id, self.scope)
         await self.accept()
         if not access.read:

@@ -33,9 +33,11 @@ class InFlight(NamedTuple):
 class CommitLine:
     def __init__(
         self,
+        room_id: str,
         on_stored: Callable[[InFlight, StoredUpdate], Awaitable[None]],
         on_failed: Callable[[], Awaitable[None]],
     ) -> None:
+        self.room_id = room_id  # for the log
         self.on_stored = on_stored
         self.on_failed = on_failed
         self.pending: deque[InFlight] = deque()
@@ -80,7 +82,7 @@ class CommitLine:
             except Exception:
                 if not self.failed:
                     self.failed = True
-                    log.exception("update not stored")
+                    log.exception("update not stored in room %s", self.room_id)
                     with contextlib.suppress(Exception):
                         await self.on_failed()
             self.pending.popleft()

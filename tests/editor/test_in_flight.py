@@ -65,6 +65,8 @@ async def test_after_a_refused_write_no_later_edit_of_its_connection_is_stored(
             await eventually(lambda: watcher.code(doc_room.text) == "kept REFUSEDxyz")
         code, _ = await asyncio.wait_for(asyncio.shield(typist.closed), 5)
         assert code == limits.CLOSE_NOT_STORED
+        # The operator's log says which room lost the write.
+        await eventually(lambda: f"update not stored in room {doc_room.room.id}" in server.output())
         await asyncio.sleep(0.5)  # the later batch would have been written by now
         assert await stored_rows(doc_room.room.id) == rows
     await typist.reconnect()  # the browser still has all four edits: it sends them again
