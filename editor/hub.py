@@ -16,7 +16,8 @@ the id of the one before it. An update that arrives before its predecessor waits
 case: two processes' relays crossing); if the predecessor has not come within RELAY_WAIT_S
 (a relay Redis lost), the room reads the log. Applying in log order also means no update ever
 waits inside pycrdt for a missing one: pycrdt 0.14 can lose such pending updates once more
-arrive.
+arrive. The updates taken are applied to the Doc together, when it is next read (a sync
+answer, a state vector) or once UNAPPLIED_KEPT wait: one transaction for many keystrokes.
 
 The room keeps its recent updates, so each connection forwards to its client exactly the
 updates after the last one it sent, in order, whichever way they reached the process. The room
@@ -57,6 +58,7 @@ HURRY = b"H"  # an update here waits for a commit in flight: commit without the 
 EARLY, COMMITTED = b"E", b"C"  # an update whose commit is in flight; its key, once stored
 UPDATE_IDS = struct.Struct(">qq")  # a stored update's id and its predecessor's
 KEY_BYTES = 16  # an early update's key: the sending process and a number of its own
+UNAPPLIED_KEPT = 100  # stored updates waiting to be applied to a room's cached Doc
 EARLY_KEPT = 2000  # early updates from other processes kept until they are stored
 AWARENESS_SEAT = struct.Struct(">q")  # the seat announcing relayed awareness, before it
 
@@ -96,8 +98,12 @@ class Member(Protocol):
 class RoomDoc:
     def __init__(self, room_id: str, loaded: LoadedDoc) -> None:
         self.room_id = room_id
-        self.doc: Doc = loaded.doc
-        self.last_id = loaded.last_id  # every update of the room up to here is applied
+        self._doc: Doc = loaded.doc
+        # Stored updates not applied to the cached Doc yet: applied all at once in one
+        # transaction when the Doc is read, or once UNAPPLIED_KEPT wait. A keystroke applied
+        # in a transaction of its own costs twice as much, and most are never read alone.
+        self.unapplied: list[bytes] = []
+        self.last_id = loaded.last_id  # every update of the room up to here is taken
         self.stored_bytes = loaded.stored_bytes
         # Kept as plain tuples, which the garbage collector stops tracking (a NamedTuple it
         # tracks forever): a busy process keeps many thousands, and each tracked object
@@ -114,8 +120,26 @@ class RoomDoc:
         self.waiting: dict[int, Entry] = {}  # arrived before its predecessor, by prev_id
         self._gap_tasks: set[asyncio.Task[None]] = set()
 
+    @property
+    def doc(self) -> Doc:
+        """The cached Doc, holding every stored update taken so far."""
+        if self.unapplied:
+            self._apply_unapplied()
+        return self._doc
+
+    def _apply_unapplied(self) -> None:
+        updates, self.unapplied = self.unapplied, []
+        with self._doc.transaction():
+            for update in updates:
+                try:
+                    self._doc.apply_update(update)
+                except Exception:  # checked before it was stored: a bug, not the client's
+                    log.exception("a stored update of room %s did not apply", self.room_id)
+
     def _append(self, entry: Entry) -> None:
-        self.doc.apply_update(entry.update)
+        self.unapplied.append(entry.update)
+        if len(self.unapplied) >= UNAPPLIED_KEPT:
+            self._apply_unapplied()
         self.recent.append((entry.id, entry.prev_id, entry.update, entry.origin, entry.key))
         self._state = None
         self.last_id = entry.id

@@ -7,8 +7,9 @@ from asgiref.sync import sync_to_async
 from pycrdt import Doc, Text
 
 from editor import documents
-from editor.hub import RoomDoc
+from editor.hub import UNAPPLIED_KEPT, RoomDoc
 from editor.store import Batch, PendingUpdate, docstore
+from editor.yupdate import read_state_vector
 from tests.editor.typists import MARKER
 
 
@@ -56,3 +57,29 @@ async def test_relays_lost_or_crossing_still_give_the_stored_document(doc_room, 
     assert str(room.doc.get(doc_room.text, type=Text)) == expected
     # Each connection forwards the same updates, in log order.
     assert [entry.id for entry in room.updates_after(0) or []] == [s.id for s in stored]
+
+
+async def test_the_copy_holds_every_update_it_took_whenever_it_is_read(doc_room, server_loop):
+    """Updates taken are applied to the cached Doc when it is read, not one by one: a read
+    (a sync answer, a state vector, whether an edit's needs are held) at any moment still sees
+    every one of them, and no more than a bounded number wait unapplied."""
+    updates = two_people_typing(doc_room.text, 120, random.Random(5))
+    room_id = doc_room.room.id
+    room = RoomDoc(room_id, await docstore().load(room_id))
+    shadow = Doc()
+    for n, update in enumerate(updates, start=1):
+        await room.receive(update, n, n - 1)
+        shadow.apply_update(update)
+        if n > 150 and n % 7 == 0:  # unread a long while, then read now and then
+            assert str(room.doc.get(doc_room.text, type=Text)) == str(
+                shadow.get(doc_room.text, type=Text)
+            )
+        if n > 150 and n % 11 == 0:
+            held = read_state_vector(shadow.get_state())
+            assert not room.lacks(held)  # what it took counts as held at once
+            assert room.lacks({client: clock + 1 for client, clock in held.items()})
+        assert len(room.unapplied) < UNAPPLIED_KEPT
+    assert room.doc.get_state() == shadow.get_state()
+    assert room.doc.get_update() and str(room.doc.get(doc_room.text, type=Text)) == str(
+        shadow.get(doc_room.text, type=Text)
+    )
