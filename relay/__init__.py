@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 MISSED = b"!"  # "messages of mine about this room were lost": refresh it from PostgreSQL
 TIMEOUT_S = 2.0  # a call to Redis taking longer is given up (Redis hanging)
 RENEW_S = 10.0  # subscriptions are renewed this often
+DIRECT_S = 1.0  # how long the listener reads the socket directly before asking redis-py again
+READ_BYTES = 65536
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,35 @@ class Relay:
                 await self._receive(message["channel"], message["data"])
                 try:
                     await self._receive_buffered()
+                    await self._read_directly(min(renew_at, loop.time() + DIRECT_S))
                 except Exception as error:  # as above: redis-py recovers on next use
                     self.health.failed("receive", error)
+
+    async def _read_directly(self, until: float) -> None:
+        """Once messages flow, read the subscription's socket directly until `until`: on a
+        busy process nearly every wake brings one message, and get_message costs a timeout,
+        a health check and a retry wrapper each time. Then back to get_message (its health
+        check and reconnection, and the renewal); at once on anything unusual. Only the
+        wait for bytes can time out, never the handling of what they brought."""
+        assert self.pubsub is not None
+        conn = self.pubsub.connection
+        parser = getattr(conn, "_parser", None)
+        stream = getattr(parser, "_stream", None)
+        if conn is None or stream is None:
+            return
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout_at(until) as waiting:
+                while True:
+                    data = await stream.read(READ_BYTES)
+                    waiting.reschedule(None)
+                    reader = getattr(parser, "_reader", None)
+                    if not data or reader is None or parser._stream is not stream:  # type: ignore[union-attr]
+                        raise ConnectionError("the subscription's connection closed")
+                    reader.feed(data)
+                    conn.next_health_check = loop.time() + redis.HEALTH_CHECK_S
+                    await self._receive_buffered()
+                    waiting.reschedule(until)
 
     async def _receive_buffered(self) -> None:
         """Messages that came in the same read from the socket, taken straight from the

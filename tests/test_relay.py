@@ -5,10 +5,12 @@ that restarted or hangs is noticed all the same, and the rooms that lost message
 
 import asyncio
 import contextlib
+import itertools
 import os
 import signal
 from collections.abc import AsyncIterator
 
+import relay as relay_module
 from relay import MISSED, Relay, Relayed
 
 
@@ -54,6 +56,64 @@ async def test_a_burst_reaches_the_other_process_whole_and_in_order():
         await _until(lambda: len(got) > 2000)
         await asyncio.sleep(0.2)
         assert [(m.room_id, m.body) for m in got[2000:]] == [("b", b"after")]
+
+
+async def test_messages_that_trickle_in_arrive_in_order_while_rooms_come_and_go():
+    """Messages one by one, as typing sends them (the listener then reads the socket itself,
+    in windows of relay.DIRECT_S): every one arrives, in order, and a room listened to or
+    left meanwhile gets exactly the messages published while it is listened to."""
+    async with two_processes(os.environ["REDIS_URL"]) as (here, there):
+        got = received(there, b"U")
+        await there.listen("a")
+        sent = []
+        for i in range(150):  # about three seconds: several windows
+            if i == 60:
+                await there.listen("b")
+            if i == 100:
+                await there.unlisten("a")
+            if i in (60, 100):
+                await asyncio.sleep(0.1)  # the (un)subscribe reaches Redis first
+            for room in ("a", "b"):
+                here.publish(room, b"U", b"%s%d" % (room.encode(), i))
+                listened = room == "a" and i < 100 or room == "b" and i >= 60
+                if listened:
+                    sent.append((room, b"%s%d" % (room.encode(), i)))
+            await asyncio.sleep(0.02)
+        await here.drain()
+        await _until(lambda: len(got) >= len(sent))
+        await asyncio.sleep(0.2)
+        assert [(m.room_id, m.body) for m in got] == sent
+        assert not there.health.failing
+
+
+async def test_a_subscription_redis_dropped_is_renewed_while_messages_keep_coming(monkeypatch):
+    monkeypatch.setattr(relay_module, "RENEW_S", 1.0)
+    async with two_processes(os.environ["REDIS_URL"]) as (here, there):
+        got = received(there, b"U")
+        await there.listen("a")
+
+        async def keep_publishing() -> None:
+            for i in itertools.count():
+                here.publish("a", b"U", b"%d" % i)
+                await asyncio.sleep(0.02)
+
+        publishing = asyncio.create_task(keep_publishing())
+        try:
+            await _until(lambda: len(got) >= 10)
+            # Redis forgets the subscription, the connection lives on (as after a failover
+            # behind a proxy): the listener must renew it, however busy it is.
+            assert there.pubsub is not None and there.pubsub.connection is not None
+            channel = there.channel("a").encode()
+            there.pubsub.connection._writer.write(
+                b"*2\r\n$11\r\nUNSUBSCRIBE\r\n$%d\r\n%b\r\n" % (len(channel), channel)
+            )
+            await asyncio.sleep(0.3)
+            dropped_at = len(got)
+            await _until(lambda: len(got) > dropped_at + 10)
+            numbers = [int(m.body) for m in got]
+            assert numbers != list(range(len(numbers)))  # some were missed meanwhile
+        finally:
+            publishing.cancel()
 
 
 async def test_after_redis_restarts_the_first_message_published_arrives(own_redis):
