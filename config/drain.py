@@ -27,6 +27,7 @@ from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import reactor
 
 from config.write_now import write_at_once
+from config.ws_frames import add_to_scope
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,11 @@ class DrainingServer(Server):
         from rooms.threads import open_connections
 
         self.warming = asyncio.ensure_future(asyncio.gather(warm_up(), open_connections()))
+
+    def create_application(self, protocol: Any, scope: dict[str, Any]) -> Any:
+        if isinstance(protocol, WebSocketProtocol):
+            add_to_scope(protocol, scope)
+        return super().create_application(protocol, scope)
 
     def protocol_connected(self, protocol: Any) -> None:
         super().protocol_connected(protocol)

@@ -38,6 +38,7 @@ from channels.sessions import InstanceSessionWrapper
 from pycrdt._pycrdt import Doc as RawDoc
 
 from config.ratelimit import TokenBucket
+from config.ws_frames import frame_writer
 from editor import awareness, limits
 from editor.access import Access, gate
 from editor.hub import AWARENESS_QUERY, COMMITTED, EARLY, UPDATE_IDS, RoomDoc, hub
@@ -118,6 +119,7 @@ class DocConsumer(AsyncWebsocketConsumer):
         # frame on the keystroke's path). Accept and close still go through it.
         wrapper = getattr(send, "__self__", None)
         self.send_frame = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else send
+        self.frames = frame_writer(scope)  # small binary frames, straight to the connection
         with contextlib.suppress(StopConsumer):
             while True:
                 await self.dispatch(await receive())
@@ -126,7 +128,8 @@ class DocConsumer(AsyncWebsocketConsumer):
         self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
     ) -> None:
         if bytes_data is not None and not close:
-            await self.send_frame({"type": "websocket.send", "bytes": bytes_data})
+            if self.frames is None or not self.frames.send_binary(bytes_data):
+                await self.send_frame({"type": "websocket.send", "bytes": bytes_data})
         else:
             await super().send(text_data, bytes_data, close)
 
