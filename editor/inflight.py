@@ -41,6 +41,7 @@ class CommitLine:
         self.on_stored = on_stored
         self.on_failed = on_failed
         self.pending: deque[InFlight] = deque()
+        self.bytes_in_flight = 0  # kept as they come and go: summed, it grew with the backlog
         # client -> the clock this connection's updates reach, stored or in flight. Each was
         # taken only with its needs met (by the log or by this connection's earlier ones) and
         # is stored after those or not at all, so every clock below reaches the log before
@@ -52,7 +53,7 @@ class CommitLine:
     @property
     def size(self) -> int:
         """The size of the updates in flight (the document-size guard counts them)."""
-        return sum(len(entry.update) for entry in self.pending)
+        return self.bytes_in_flight
 
     def uncovered(self, needs: dict[int, int]) -> dict[int, int]:
         """The needs that this connection's own updates (stored or in flight) do not meet."""
@@ -63,6 +64,7 @@ class CommitLine:
         after = self.pending[-1].commit if self.pending else None
         commit = writer().submit(pending, after=after)
         self.pending.append(InFlight(commit, pending.data, key))
+        self.bytes_in_flight += len(pending.data)
         for client, end in ends.items():
             if end > self.ends.get(client, 0):
                 self.ends[client] = end
@@ -86,3 +88,4 @@ class CommitLine:
                     with contextlib.suppress(Exception):
                         await self.on_failed()
             self.pending.popleft()
+            self.bytes_in_flight -= len(entry.update)

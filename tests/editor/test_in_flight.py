@@ -132,3 +132,19 @@ async def test_the_document_size_limit_counts_edits_still_in_flight(daphne_serve
     await eventually(lambda: stored_is(doc_room, chunk * 2))
     await asyncio.sleep(0.5)
     assert await stored_code(doc_room.room.id, doc_room.text) == chunk * 2
+
+
+async def test_edits_once_stored_count_only_once_against_the_document_size_limit(
+    daphne_servers, doc_room
+):
+    server = daphne_servers()
+    typist = await YClient(doc_room.url(server, "candidate")).connect()
+    chunk = "x" * (limits.MAX_DOC_BYTES // 3)
+    text = typist.text(doc_room.text)
+    for stored in (chunk, chunk * 2):  # each stored before the next: no longer in flight
+        text.insert(0, chunk)
+        await eventually(lambda stored=stored: stored_is(doc_room, stored))
+    text.insert(0, "fits")  # two thirds stored, nothing in flight: well under the limit
+    await eventually(lambda: stored_is(doc_room, "fits" + chunk * 2))
+    assert typist.online
+    await typist.disconnect()
