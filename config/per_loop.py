@@ -9,6 +9,7 @@ keystroke.
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -26,10 +27,14 @@ class PerLoop(Generic[T]):
 
     def get(self) -> T:
         """The running loop's object, made on first use."""
-        loop = asyncio.get_running_loop()
         last = self.last
-        if last is not None and last[0]() is loop:
-            return last[1]
+        if last is not None:
+            # A thread runs one loop at a time: the last loop, running in this thread, is the
+            # running loop. (get_running_loop makes a getpid system call on every call.)
+            known = last[0]()
+            if known is not None and getattr(known, "_thread_id", None) == threading.get_ident():
+                return last[1]
+        loop = asyncio.get_running_loop()
         value = self.by_loop.get(loop)
         if value is None:
             value = self.by_loop[loop] = self.make()

@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import logging
 import struct
+import time
 from collections import deque
 from collections.abc import Awaitable
 from typing import NamedTuple, Protocol
@@ -200,7 +201,7 @@ class RoomDoc:
         if origin == 0:  # from another process: kept until its commit is relayed
             if len(self.early) >= EARLY_KEPT:
                 del self.early[next(iter(self.early))]
-            self.early[key] = (update, asyncio.get_running_loop().time())
+            self.early[key] = (update, time.monotonic())
         for member in list(self.members):
             if member.number != origin:
                 await _isolated(member.send_early(key, update), member)
@@ -217,7 +218,7 @@ class RoomDoc:
         """Updates shared early whose commit never came (their process died first, or the
         relay lost the news): the clients that got them send what the store lacks, if
         anything (an empty answer costs nothing)."""
-        give_up = asyncio.get_running_loop().time() - older_than
+        give_up = time.monotonic() - older_than
         stale = [key for key, (_, came) in self.early.items() if came < give_up]
         if not stale:
             return
