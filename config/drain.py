@@ -26,10 +26,12 @@ from daphne.server import Server
 from daphne.ws_protocol import WebSocketProtocol
 from twisted.internet import reactor
 
+from config import ws_unmask
 from config.write_now import write_at_once
 from config.ws_frames import add_to_scope
 
 log = logging.getLogger(__name__)
+ws_unmask.install()
 
 DRAIN_S = 10.0
 CLOSE_SERVICE_RESTART = 1012  # RFC 6455: the client may reconnect at once
