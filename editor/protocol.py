@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pycrdt import (
     Decoder,
@@ -46,10 +47,16 @@ def create_sync_step2_message(update: bytes) -> bytes:
     return bytes([YMessageType.SYNC, YSyncMessageType.SYNC_STEP2]) + write_message(update)
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):  # made for every frame: a tuple is the cheapest immutable record
     kind: str  # "sync1", "sync2", "update", "awareness", "query_awareness"
     payload: bytes
+
+
+SYNC_KINDS: dict[int, str] = {
+    YSyncMessageType.SYNC_STEP1: "sync1",
+    YSyncMessageType.SYNC_STEP2: "sync2",
+    YSyncMessageType.SYNC_UPDATE: "update",
+}
 
 
 def _read_payload(decoder: Decoder) -> bytes:
@@ -68,14 +75,10 @@ def parse_message(frame: bytes) -> Message:
         if message_type == YMessageType.SYNC:
             sync_type = decoder.read_var_uint()
             payload = _read_payload(decoder)
-            kinds: dict[int, str] = {
-                YSyncMessageType.SYNC_STEP1: "sync1",
-                YSyncMessageType.SYNC_STEP2: "sync2",
-                YSyncMessageType.SYNC_UPDATE: "update",
-            }
-            if sync_type not in kinds:
+            kind = SYNC_KINDS.get(sync_type)
+            if kind is None:
                 raise Malformed(f"unknown sync message type {sync_type}")
-            return Message(kinds[sync_type], payload)
+            return Message(kind, payload)
         if message_type == YMessageType.AWARENESS:
             return Message("awareness", _read_payload(decoder))
         if message_type == 3:  # query awareness

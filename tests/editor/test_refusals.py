@@ -71,9 +71,19 @@ async def test_a_malformed_update_is_refused_and_the_document_is_untouched(serve
     await writer.disconnect()
 
 
-async def test_a_truncated_frame_is_refused(server, doc_room):
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b"\x00\x02\x40abc",  # says 64 bytes follow, sends 3
+        b"\x00\x02\x01\x00\x00",  # a byte after the update
+        b"\x00\x07\x02\x00\x00",  # no such sync message
+        b"\x09\x02\x00\x00",  # no such message
+    ],
+    ids=["truncated", "trailing", "unknown-sync", "unknown-type"],
+)
+async def test_a_malformed_frame_is_refused(server, doc_room, frame):
     client = await YClient(doc_room.url(server, "candidate")).connect()
-    await client.send_raw(b"\x00\x02\x40abc")  # says 64 bytes follow, sends 3
+    await client.send_raw(frame)
     assert await close_code(client) == limits.CLOSE_MALFORMED
     assert await sync_to_async(DocUpdate.objects.count)() == 0
 
