@@ -247,7 +247,7 @@ class Relay:
                     if not data or reader is None or parser._stream is not stream:  # type: ignore[union-attr]
                         raise ConnectionError("the subscription's connection closed")
                     reader.feed(data)
-                    conn.next_health_check = loop.time() + redis.HEALTH_CHECK_S
+                    conn.next_health_check = loop.time() + conn.health_check_interval
                     await self._receive_buffered()
                     waiting.reschedule(until)
 
