@@ -708,6 +708,13 @@ async def _append(batch: Batch) -> None:
         await store.close()
 
 
+@dataclass
+class JoinTimes:
+    synced: list[float]  # ms from connecting until the first sync is complete
+    received: list[float]  # ms until the document (sync step 2) arrived, before decoding it
+    length: int  # the text's length as the last joiner saw it
+
+
 def join_run(
     name: str,
     server: ReferenceServer | OurServer,
@@ -717,7 +724,7 @@ def join_run(
     holder: bool,
     warmup: tuple[BenchRoom, bytes],
     seed_update: bytes | None = None,
-) -> tuple[list[float], int]:
+) -> JoinTimes:
     small_room, doc_state = warmup
     job: dict[str, Any] = {
         "mode": "join",
@@ -738,7 +745,7 @@ def join_run(
         job["seed_update"] = base64.b64encode(seed_update).decode()
     (result,) = run_loadgen([job])
     print(f"  {name}: {joins} joins, text of {result['text_length']} characters", flush=True)
-    return result["times"], result["text_length"]
+    return JoinTimes(result["times"], result["received"], result["text_length"])
 
 
 def typing_server(
@@ -823,7 +830,7 @@ def main() -> None:
         warmup = (make_rooms(1)[0], state)
         reference = ReferenceServer().start()
         try:
-            ref_times, ref_len = join_run(
+            ref = join_run(
                 "reference",
                 reference,
                 room,
@@ -836,12 +843,10 @@ def main() -> None:
             reference.stop()
         ours_server = OurServer(1).start()
         try:
-            cold, cold_len = join_run(
+            cold = join_run(
                 "ours, cold", ours_server, room, args.joins, holder=False, warmup=warmup
             )
-            warm, warm_len = join_run(
-                "ours, warm", ours_server, room, args.joins, holder=True, warmup=warmup
-            )
+            warm = join_run("ours, warm", ours_server, room, args.joins, holder=True, warmup=warmup)
         finally:
             ours_server.stop()
         join = {
@@ -849,10 +854,13 @@ def main() -> None:
             "text_length": len(final_text),
             "stored_bytes": sum(len(u) for u in updates),
             "state_bytes": len(state),
-            "reference_ms": ref_times,
-            "ours_cold_ms": cold,
-            "ours_warm_ms": warm,
-            "complete": ref_len == cold_len == warm_len == len(final_text),
+            "reference_ms": ref.synced,
+            "ours_cold_ms": cold.synced,
+            "ours_warm_ms": warm.synced,
+            "reference_received_ms": ref.received,
+            "ours_cold_received_ms": cold.received,
+            "ours_warm_received_ms": warm.received,
+            "complete": ref.length == cold.length == warm.length == len(final_text),
         }
         report["join"] = join
     print_report(typing, join, args)
@@ -915,16 +923,19 @@ def print_report(
             f" ({join['text_length']} characters), connect until first sync complete,"
             f" {len(join['reference_ms'])} joins each:\n"
         )
-        print("| server | p50 ms | max ms | ratio |")
-        print("|---|---|---|---|")
+        print("| server | p50 ms | max ms | ratio | document received p50 / max ms |")
+        print("|---|---|---|---|---|")
         for label, key in (
-            ("reference (in memory)", "reference_ms"),
-            ("ours, nobody in the room (load from PostgreSQL)", "ours_cold_ms"),
-            ("ours, room open on the process", "ours_warm_ms"),
+            ("reference (in memory)", "reference"),
+            ("ours, nobody in the room (load from PostgreSQL)", "ours_cold"),
+            ("ours, room open on the process", "ours_warm"),
         ):
-            times = join[key]
+            times, received = join[f"{key}_ms"], join[f"{key}_received_ms"]
             p50 = statistics.median(times)
-            print(f"| {label} | {p50:.1f} | {max(times):.1f} | {p50 / ref50:.2f}x |")
+            print(
+                f"| {label} | {p50:.1f} | {max(times):.1f} | {p50 / ref50:.2f}x"
+                f" | {statistics.median(received):.1f} / {max(received):.1f} |"
+            )
         print(f"\nevery joiner received the whole text: {'yes' if join['complete'] else 'NO'}")
 
 

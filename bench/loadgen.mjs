@@ -186,10 +186,14 @@ async function runTyping () {
 async function runJoin () {
   // The generator warms itself up first, so that the first join times the server, not a cold
   // Node: it decodes a document of the room's size, and joins a small room once, untimed.
+  // Decoded from a plain Uint8Array, as the provider does: warmed on a Buffer (a subclass), V8
+  // took the first real decodes of the same bytes at 9-21 ms against 4-7 ms after, a first join
+  // slower for every server alike. V8 needs about ten decodes to settle.
   if (job.warmup_update) {
-    for (let i = 0; i < 3; i++) {
+    const update = Uint8Array.from(Buffer.from(job.warmup_update, 'base64'))
+    for (let i = 0; i < 12; i++) {
       const doc = new Y.Doc()
-      Y.applyUpdate(doc, Buffer.from(job.warmup_update, 'base64'))
+      Y.applyUpdate(doc, update)
       Y.encodeStateAsUpdate(doc)
       doc.destroy()
     }
@@ -215,11 +219,21 @@ async function runJoin () {
     await synced(holder, job.connect_timeout_s * 1000)
   }
   const times = []
+  const received = [] // when the document arrived, before the client decoded it
   let length = -1
   for (let i = 0; i < job.joins; i++) {
     const doc = new Y.Doc()
     const start = performance.now()
     const provider = openClient(job.client, doc)
+    // Ahead of the provider's own listener: the moment the frame is in, not once applied.
+    const arrived = (data) => {
+      const bytes = new Uint8Array(data)
+      if (bytes[0] === 0 && bytes[1] === 1) { // sync step 2: the document
+        received.push(performance.now() - start)
+        provider.ws.off('message', arrived)
+      }
+    }
+    provider.ws.prependListener('message', arrived)
     await synced(provider, job.connect_timeout_s * 1000)
     times.push(performance.now() - start)
     length = doc.getText(job.text).length
@@ -228,7 +242,7 @@ async function runJoin () {
     await sleep(job.pause_ms)
   }
   if (holder) holder.destroy()
-  return { mode: 'join', times, text_length: length }
+  return { mode: 'join', times, received, text_length: length }
 }
 
 const result = job.mode === 'join' ? await runJoin() : await runTyping()
