@@ -213,7 +213,8 @@ def new_run_id() -> str:
 
 class Run(models.Model):
     """A run of a question's code in the room (rooms.actions.runs): queued, running, done.
-    One room has at most one run queued or running; the result is its `run` event."""
+    One room has at most one run queued or running that everyone sees, and one of hidden
+    tests; the result is its `run` event."""
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -236,8 +237,13 @@ class Run(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["room"],
-                condition=models.Q(status__in=["queued", "running"]),
-                name="one_active_run_per_room",
-            )
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(mode="hidden"),
+                name="one_active_shared_run_per_room",
+            ),
+            models.UniqueConstraint(
+                fields=["room"],
+                condition=models.Q(status__in=["queued", "running"], mode="hidden"),
+                name="one_active_hidden_run_per_room",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="run_queue")]

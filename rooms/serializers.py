@@ -204,10 +204,14 @@ def room_payload(room: Room) -> dict[str, Any]:
 
 
 def run_state(room: Room, role: str) -> dict[str, Any]:
-    """Whether code can run, and the run under way that this role may see."""
+    """Whether code can run, and the runs under way that this role may see: the room's, and
+    for interviewers the hidden tests'."""
     from rooms.actions.runs import active_run, runner_status
 
-    return {"runner": runner_status(), "run": active_run(room, role)}
+    state = {"runner": runner_status(), "run": active_run(room, role)}
+    if is_interviewer(role):
+        state["hidden_run"] = active_run(room, role, "hidden")
+    return state
 
 
 def room_state_for(seat: Seat) -> dict[str, Any]:

@@ -10,8 +10,9 @@
   and the first worker to notice (XAUTOCLAIM) ends that run as failed. Stop requests travel
   on a pub/sub channel to whichever worker holds the run.
 
-Fair order across rooms: jobs start first come, first served, and the submitter keeps one
-run per room at a time, so a busy room has at most one job waiting and cannot starve others.
+Fair order across rooms: jobs start first come, first served, and the submitter keeps at most
+two runs per room at a time (the room's, and the interviewers' hidden tests), so a busy room
+cannot starve others.
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 Who may run: whoever may edit the code (rooms.access: interviewers and candidates, both peers
 of a pair room, never observers, nothing once the room has ended); hidden tests: interviewers
 only, and every frame of a hidden run goes to interviewers only. What runs is the question's
-Y.Text as stored on the server. One run per room is queued or running at a time: a second
-`code.run` meanwhile is refused (`rate_limited`), so a busy room holds one place in the queue
-and cannot starve the others.
+Y.Text as stored on the server. A room has two places for runs, each holding one run queued or
+running at a time: the room's (Run, Run tests: everyone sees them) and the interviewers' (Run
+hidden tests). A second `code.run` for a taken place is refused (`rate_limited`), so a busy
+room holds at most two places in the queue and cannot starve the others. Two places, not
+one: a candidate's Run refused during the interviewers' hidden run would tell them it exists.
 
 The runner (runner.queue) executes the job here or in a worker and reports back through
 `RoomReporter` (settings.RUNNER_REPORTER): output goes to the room as it is printed, and the
@@ -48,6 +50,11 @@ def audience(mode: str) -> Audience:
     return INTERVIEWERS if mode == "hidden" else EVERYONE
 
 
+def same_place(mode: str) -> list[str]:
+    """The modes whose runs take the same place as a run of this mode (see the docstring)."""
+    return ["hidden"] if mode == "hidden" else ["run", "tests"]
+
+
 def runner_status() -> dict[str, Any]:
     """Whether Python and SQL can run here, and why not (room.state's `runner`)."""
     available, why = sandbox_available()
@@ -68,10 +75,14 @@ def sql_unavailable() -> str:
     return ""
 
 
-def active_run(room: Room, role: str) -> dict[str, Any] | None:
-    """The room's queued or running run, as this role may see it (room.state's `run`)."""
-    run = Run.objects.filter(room=room, status__in=Run.ACTIVE).select_related("item").first()
-    if run is None or (run.mode == "hidden" and role != Seat.Role.INTERVIEWER):
+def active_run(room: Room, role: str, mode: str = "run") -> dict[str, Any] | None:
+    """The room's queued or running run in the place of `mode`, if this role may see it
+    (room.state's `run`, and `hidden_run` for interviewers)."""
+    if mode == "hidden" and role != Seat.Role.INTERVIEWER:
+        return None
+    runs = Run.objects.filter(room=room, status__in=Run.ACTIVE, mode__in=same_place(mode))
+    run = runs.select_related("item").first()
+    if run is None:
         return None
     return {**_started_frame(run), "status": run.status, "ahead": _ahead(run)}
 
@@ -113,7 +124,9 @@ def start_run(seat: Any, question: Any, mode: Any, explain: Any = False) -> Outb
     if not run_now(queue.workers_up):
         raise Unavailable("no runner worker is up: start `manage.py run_worker`")
     _end_stale(room)
-    if Run.objects.filter(room=room, status__in=Run.ACTIVE).exists():
+    if Run.objects.filter(room=room, status__in=Run.ACTIVE, mode__in=same_place(mode)).exists():
+        if mode == "hidden":
+            raise TooMany("the hidden tests are already queued or running: wait, or stop them")
         raise TooMany("a run is already queued or running in this room: wait for it, or stop it")
     code = documents.code_now(room.id, [found.text_name])[found.text_name]
     run = Run.objects.create(room=room, seat=seat, item=found, mode=mode)

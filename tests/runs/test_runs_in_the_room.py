@@ -78,6 +78,42 @@ async def test_hidden_tests_reach_interviewers_only(run_room, local_server):
         assert run not in str(client.frames)
 
 
+async def test_the_hidden_tests_take_a_place_of_their_own(run_room, local_server):
+    """A candidate who presses Run while the interviewers' hidden tests run is not refused: the
+    refusal would tell them the hidden run exists. Each place still holds one run at a time."""
+    run_room.set_code(
+        run_room.python, "import time\ntime.sleep(2)\ndef double(n):\n    return 2*n\n"
+    )
+    interviewer, candidate, observer = await run_room.everyone(local_server)
+    await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "hidden"})
+    hidden = (await interviewer.next("run.started", mode="hidden"))["run"]
+    await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "hidden"})
+    busy = await interviewer.next("error")
+    assert busy["code"] == "rate_limited" and "hidden tests" in busy["message"]
+
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "tests"})
+    mine = (await candidate.next("run.started"))["run"]
+    # While both are under way, someone joining sees what their role may: an interviewer both.
+    late_interviewer = await run_room.client(local_server, "interviewer")
+    late_candidate = await run_room.client(local_server, "candidate")
+    (state,) = late_interviewer.of("room.state")
+    assert (state["run"]["run"], state["hidden_run"]["run"]) == (mine, hidden)
+    (state,) = late_candidate.of("room.state")
+    assert state["run"]["run"] == mine and "hidden_run" not in state
+
+    for client in (interviewer, candidate, observer):
+        tests = (await finished(client, mine))["tests"]
+        assert (tests["passed"], tests["failed"]) == (1, 1)  # "doubles zero" fails on purpose
+    assert (await finished(interviewer, hidden))["tests"]["passed"] == 1
+    for client in (candidate, observer, late_candidate):
+        assert client.of("error") == []
+        assert hidden not in str(client.frames) and HIDDEN not in str(client.frames)
+    # Both places are free again.
+    await interviewer.send({"type": "code.run", "question": run_room.python, "mode": "hidden"})
+    again = await interviewer.next("run.started", mode="hidden", where=lambda f: f["run"] != hidden)
+    assert (await finished(interviewer, again["run"]))["tests"]["failed"] == 0
+
+
 async def test_who_may_run_what(run_room, local_server):
     run_room.set_code(run_room.python, "print('hi')\n")
     candidate = await run_room.client(local_server, "candidate")

@@ -1,13 +1,14 @@
-// The room's Run bar and console: Run (Ctrl/Cmd+Enter), Run tests, Run hidden tests
+// The room's Run bar and consoles: Run (Ctrl/Cmd+Enter), Run tests, Run hidden tests
 // (interviewers), Explain (SQL), the queue state with Stop, the output as it streams in, then
-// the result, the tests and the query's table. Everyone in the room sees the console; the
-// server sends a hidden run's frames to interviewers only.
+// the result, the tests and the query's table. Everyone in the room sees the room's console;
+// the server sends a hidden run's frames to interviewers only, and interviewers see them in a
+// console of their own, so a hidden run and the room's run can both be under way.
 import "../styles/run.css";
 import { h } from "../dom";
 import type { ControlClient, Frame } from "../protocol";
 import { seatId, type Participant, type Question, type Role } from "../types";
-import { MODE_LABEL, outcomeText, queueText, succeeded, type RunOutcome } from "./result";
-import { tableView, testsList } from "./views";
+import { RunConsole, type Current } from "./console";
+import { MODE_LABEL } from "./result";
 
 export interface RunPanelOptions {
   control: ControlClient;
@@ -15,16 +16,6 @@ export interface RunPanelOptions {
   role: Role;
   seat: number;
   getQuestion: () => Question | null;
-}
-
-interface Current {
-  id: string;
-  mode: string;
-  by: number | null;
-  status: "queued" | "running" | "done";
-  ahead: number;
-  runningSince: number;
-  stdout: number;
 }
 
 const RUNNABLE = new Set(["python", "sql"]);
@@ -35,15 +26,10 @@ export function mountRunPanel(options: RunPanelOptions): RunPanel {
 
 export class RunPanel {
   private readonly buttons: Record<string, HTMLButtonElement>;
-  private readonly stopButton: HTMLButtonElement;
-  private readonly status: HTMLElement;
   private readonly off: HTMLElement;
-  private readonly output: HTMLPreElement;
-  private readonly heading: HTMLElement;
-  private readonly result: HTMLElement;
-  private readonly extra: HTMLElement;
+  private readonly room: RunConsole; // the room's runs: everyone sees them
+  private readonly hidden: RunConsole | null; // the hidden tests' (interviewers only)
   private readonly names = new Map<number, string>();
-  private current: Current | null = null;
   private available = true;
   private why = "";
   private sql = true;
@@ -64,13 +50,15 @@ export class RunPanel {
     this.buttons.tests.id = "run-tests-btn";
     this.buttons.hidden.id = "run-hidden-btn";
     this.buttons.explain.id = "run-explain-btn";
-    this.stopButton = h("button", { type: "button", id: "run-stop-btn", class: "btn small danger", hidden: true, onclick: () => this.stop() }, "Stop");
-    this.status = h("span", { id: "run-status", class: "run-status", role: "status", "aria-live": "polite" });
     this.off = h("span", { id: "run-off", class: "run-off", hidden: true });
-    this.heading = h("span", { id: "run-heading", class: "run-heading" }, "Console");
-    this.output = h("pre", { id: "run-output", class: "run-output", "aria-live": "polite", "aria-label": "Output" });
-    this.result = h("p", { id: "run-result", class: "run-result" });
-    this.extra = h("div", { id: "run-extra", class: "run-extra" });
+    const stop = (run: string) => this.o.control.send({ type: "run.stop", run });
+    this.room = new RunConsole("run", "Console", stop);
+    this.hidden = o.role === "interviewer" ? new RunConsole("hidden-run", "Hidden tests", stop) : null;
+    if (this.hidden) {
+      // Shown from the first hidden run on; its stop and status sit in its own head.
+      this.hidden.section.hidden = true;
+      this.hidden.section.firstElementChild?.append(" ", this.hidden.status, " ", this.hidden.stopButton);
+    }
     const mayRun = o.role !== "observer";
     o.host.replaceChildren(
       h(
@@ -78,11 +66,12 @@ export class RunPanel {
         { class: "run-bar" },
         ...(mayRun ? [this.buttons.run, this.buttons.tests, this.buttons.explain] : []),
         o.role === "interviewer" ? this.buttons.hidden : null,
-        this.status,
-        this.stopButton,
+        this.room.status,
+        this.room.stopButton,
         this.off,
       ),
-      h("section", { id: "run-console", class: "run-console", "aria-label": "Console" }, h("div", { class: "run-console-head" }, this.heading), this.output, this.result, this.extra),
+      this.room.section,
+      ...(this.hidden ? [this.hidden.section] : []),
     );
     const c = o.control;
     c.on("room.state", (f) => this.onState(f));
@@ -121,14 +110,10 @@ export class RunPanel {
     this.o.control.send({ type: "code.run", question: question.id, mode: explain ? "run" : mode, ...(explain ? { explain: true } : {}) });
   }
 
-  private stop(): void {
-    if (this.current) this.o.control.send({ type: "run.stop", run: this.current.id });
-  }
-
   private allowed(mode: string): boolean {
     const q = this.o.getQuestion();
     if (this.o.role === "observer" || this.ended || !q || !RUNNABLE.has(q.language) || this.offWhy(q)) return false;
-    if (this.current && this.current.status !== "done") return false;
+    if (this.consoleFor(mode)?.active()) return false;
     if (mode === "tests") return (q.visible_tests?.length ?? 0) > 0;
     if (mode === "hidden") return this.o.role === "interviewer" && (q.hidden_tests?.length ?? 0) > 0;
     if (mode === "explain") return q.language === "sql";
@@ -149,10 +134,23 @@ export class RunPanel {
     else if (this.ended) note = "The interview has ended: nothing runs.";
     this.off.textContent = note;
     this.off.hidden = !note;
-    const active = this.current && this.current.status !== "done" ? this.current : null;
-    this.stopButton.hidden = !active || !(this.o.role === "interviewer" || active.by === this.o.seat);
-    this.status.textContent = active ? queueText(active.status, active.ahead, Date.now() - active.runningSince) : "";
-    document.body.dataset.run = active ? active.status : (this.current?.status ?? "");
+    const mayStop = (run: Current) => this.o.role === "interviewer" || run.by === this.o.seat;
+    this.room.draw(mayStop);
+    this.hidden?.draw(mayStop);
+    document.body.dataset.run = this.room.current?.status ?? "";
+    if (this.ticker && !this.room.active() && !this.hidden?.active()) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  /** The console a run of this mode shows in (Explain is a Run). */
+  private consoleFor(mode: string): RunConsole | null {
+    return mode === "hidden" ? this.hidden : this.room;
+  }
+
+  private consoleOf(run: unknown): RunConsole | null {
+    return [this.room, this.hidden].find((c) => c?.shows(run)) ?? null;
   }
 
   /** Why this question's language cannot run here (no sandbox, no PostgreSQL), or "". */
@@ -170,12 +168,16 @@ export class RunPanel {
     this.sqlWhy = runner?.sql_why ?? "";
     this.ended = (f.room as { status?: string } | undefined)?.status === "ended";
     this.learnNames((f.participants as Participant[]) ?? []);
-    const run = f.run as (Frame & { status: string; ahead: number }) | null | undefined;
-    if (run && run.run !== this.current?.id) {
-      this.onStarted(run);
-      this.onQueue(run);
-    } else if (!run && this.current && this.current.status !== "done") {
-      this.current.status = "done"; // it ended while this page was away
+    for (const [key, shown] of [["run", this.room], ["hidden_run", this.hidden]] as const) {
+      if (!shown) continue;
+      const run = f[key] as Frame | null | undefined;
+      if (run && !shown.shows(run.run)) {
+        this.onStarted(run);
+        this.onQueue(run);
+      } else if (!run) {
+        const ended = shown.active(); // it ended while this page was away
+        if (ended) ended.status = "done";
+      }
     }
     this.draw();
   }
@@ -193,50 +195,32 @@ export class RunPanel {
   }
 
   private onStarted(f: Frame): void {
-    const id = String(f.run);
+    const shown = this.consoleFor(String(f.mode));
+    if (!shown) return;
     const by = typeof f.by === "number" ? f.by : null;
-    this.current = { id, mode: String(f.mode), by, status: "queued", ahead: 0, runningSince: Date.now(), stdout: 0 };
     const hidden = f.mode === "hidden" ? " (interviewers only)" : "";
-    this.heading.textContent = `${MODE_LABEL[String(f.mode)] ?? "Run"} by ${this.who(by)}${hidden}`;
-    this.output.replaceChildren();
-    this.result.textContent = "";
-    this.result.className = "run-result";
-    this.extra.replaceChildren();
-    document.body.dataset.runMode = String(f.mode);
+    shown.start(f, `${MODE_LABEL[String(f.mode)] ?? "Run"} by ${this.who(by)}${hidden}`);
+    shown.section.hidden = false;
+    if (shown === this.room) document.body.dataset.runMode = String(f.mode);
     this.draw();
   }
 
   private onQueue(f: Frame): void {
-    if (!this.current || f.run !== this.current.id) return;
-    const status = f.status === "running" ? "running" : "queued";
-    if (status === "running" && this.current.status !== "running") this.current.runningSince = Date.now();
-    this.current.status = status;
-    this.current.ahead = typeof f.ahead === "number" ? f.ahead : 0;
+    const shown = this.consoleOf(f.run);
+    if (!shown) return;
+    shown.queue(f);
     if (!this.ticker) this.ticker = setInterval(() => this.draw(), 100);
     this.draw();
   }
 
   private onOutput(f: Frame): void {
-    if (!this.current || f.run !== this.current.id) return;
-    const stream = f.stream === "stderr" ? "stderr" : "stdout";
-    const last = this.output.lastElementChild;
-    if (last && last.className === stream) last.append(String(f.data));
-    else this.output.append(h("span", { class: stream }, String(f.data)));
-    this.output.scrollTop = this.output.scrollHeight;
+    this.consoleOf(f.run)?.print(f);
   }
 
   private onFinished(f: Frame): void {
-    if (!this.current || f.run !== this.current.id) return;
-    this.current.status = "done";
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = null;
-    const outcome = f as unknown as RunOutcome;
-    this.result.textContent = outcomeText(outcome);
-    this.result.className = `run-result ${succeeded(outcome) ? "ok" : "bad"}`;
-    const parts: HTMLElement[] = [];
-    if (outcome.tests?.results?.length) parts.push(h("section", { class: "run-tests-pane", "aria-label": "Tests" }, testsList(outcome.tests.results)));
-    if (outcome.table) parts.push(tableView(outcome.table));
-    this.extra.replaceChildren(...parts);
+    const shown = this.consoleOf(f.run);
+    if (!shown) return;
+    shown.finish(f);
     this.draw();
   }
 }
