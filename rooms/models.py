@@ -247,3 +247,16 @@ class Run(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="run_queue")]
+
+
+class RunOutput(models.Model):
+    """What a run under way has printed so far, chunk by chunk, for whoever joins while it runs
+    (room.state); deleted when the run ends, as its `run` event then holds all of it."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()  # the chunk's number in the run: 0, 1, 2...
+    stream = models.CharField(max_length=6)  # stdout | stderr
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="run_output_seq")]

@@ -16,6 +16,8 @@ end is recorded as the room's `run` event and sent as `run.finished`.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -30,11 +32,13 @@ from rooms.actions.base import Forbidden, Invalid, NotFound, RoomError, TooMany,
 from rooms.actions.broadcast import on_commit, send_async
 from rooms.events import record_event
 from rooms.live import EVERYONE, INTERVIEWERS, Audience, Outbound, publish
-from rooms.models import Room, RoomQuestion, Run, Seat
+from rooms.models import Room, RoomQuestion, Run, RunOutput, Seat
 from runner import queue, sqlsetup
 from runner.bwrap import sandbox_available
 from runner.jobs import Ending, Job
 from runner.results import Limits, RunResult, SandboxUnavailable
+
+log = logging.getLogger(__name__)
 
 MODES = ("run", "tests", "hidden")
 LANGUAGES = ("python", "sql")
@@ -84,7 +88,8 @@ def active_run(room: Room, role: str, mode: str = "run") -> dict[str, Any] | Non
     run = runs.select_related("item").first()
     if run is None:
         return None
-    return {**_started_frame(run), "status": run.status, "ahead": _ahead(run)}
+    printed = [[chunk.stream, chunk.text] for chunk in run.chunks.order_by("seq")]
+    return {**_started_frame(run), "status": run.status, "ahead": _ahead(run), "output": printed}
 
 
 # --- starting and stopping (the control channel's code.run and run.stop) -------------------
@@ -188,7 +193,12 @@ def _end_stale(room: Room) -> None:
 
 
 class RoomReporter:
-    """runner.jobs.Reporter for the room: frames to its members, the end in its record."""
+    """runner.jobs.Reporter for the room: frames to its members, the end in its record. One
+    per job (runner.jobs.execute)."""
+
+    def __init__(self) -> None:
+        self.printing = asyncio.Lock()  # stdout and stderr arrive concurrently: one order
+        self.chunks = 0
 
     async def started(self, job: Job) -> bool:
         updates = await database_sync_to_async(_mark_running)(job.run)
@@ -199,9 +209,18 @@ class RoomReporter:
         return True
 
     async def output(self, job: Job, stream: str, data: str) -> None:
-        frame = {"type": "run.output", "run": job.run, "stream": stream, "data": data}
-        # A job without its mode is taken for a hidden run: interviewers only.
-        await publish(job.lane, Outbound().to(audience(job.extra.get("mode", "hidden")), frame))
+        """Each chunk is kept before it is sent: whoever joins in between finds it in
+        room.state, and a chunk both kept and sent is told apart by its number (`seq`)."""
+        async with self.printing:
+            seq, self.chunks = self.chunks, self.chunks + 1
+            try:
+                await database_sync_to_async(_keep_output)(job.run, seq, stream, data)
+            except Exception:  # the room still sees it live; only a joiner misses it
+                log.warning("output of run %s not kept", job.run, exc_info=True)
+            frame = {"type": "run.output", "run": job.run, "stream": stream, "data": data}
+            # A job without its mode is taken for a hidden run: interviewers only.
+            out = Outbound().to(audience(job.extra.get("mode", "hidden")), {**frame, "seq": seq})
+            await publish(job.lane, out)
 
     async def finished(self, job: Job, ending: Ending) -> None:
         await database_sync_to_async(_finish_by_id)(job.run, ending)
@@ -224,6 +243,10 @@ def _mark_running(run_id: str) -> list[tuple[str, Outbound]] | None:
     return updates
 
 
+def _keep_output(run_id: str, seq: int, stream: str, text: str) -> None:
+    RunOutput.objects.create(run_id=run_id, seq=seq, stream=stream, text=text)
+
+
 @transaction.atomic
 def _finish_by_id(run_id: str, ending: Ending) -> None:
     run = Run.objects.select_for_update().select_related("item").filter(id=run_id).first()
@@ -236,6 +259,7 @@ def _finish(run: Run, ending: Ending) -> Outbound:
     run.status = Run.Status.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at"])
+    run.chunks.all().delete()  # the event below holds the whole output
     result = ending.result
     question = run.item.question
     outcome = {

@@ -7,7 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from rooms import actions
-from rooms.models import RoomEvent, Run
+from rooms.models import RoomEvent, Run, RunOutput
 from tests.runs.conftest import HIDDEN, finished, run_frames
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,6 +42,25 @@ async def test_run_streams_output_to_everyone_and_is_recorded(run_room, local_se
     assert event.actor_id == run_room.created.seats["candidate"].id
     assert event.data["stdout"] == "first\nsecond\n" and event.data["exit_code"] == 0
     assert (event.data["mode"], event.data["question"]) == ("run", run_room.python)
+
+
+async def test_who_joins_mid_run_sees_what_it_printed_so_far(run_room, local_server):
+    run_room.set_code(run_room.python, STREAMING)
+    candidate = await run_room.client(local_server, "candidate")
+    await candidate.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+    run = (await candidate.next("run.started"))["run"]
+    await candidate.next("run.output", run=run)  # "first", while the program sleeps
+    observer = await run_room.client(local_server, "observer")
+    (state,) = observer.of("room.state")
+    assert state["run"]["run"] == run and state["run"]["output"] == [["stdout", "first\n"]]
+    # The rest arrives as it is printed, numbered after what the state held.
+    rest = await observer.next("run.output", run=run)
+    assert (rest["data"], rest["seq"]) == ("second\n", 1)
+    await finished(observer, run)
+    # Once it has ended, its `run` event holds the output: nothing else keeps it.
+    assert await database_sync_to_async(RunOutput.objects.count)() == 0
+    late = await run_room.client(local_server, "observer")
+    assert late.of("room.state")[0]["run"] is None
 
 
 async def test_visible_tests_reach_everyone_with_each_result(run_room, local_server):

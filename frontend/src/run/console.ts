@@ -4,6 +4,7 @@
 // tests' (their runs take a place of their own on the server, so both can be under way).
 import { h } from "../dom";
 import type { Frame } from "../protocol";
+import { ChunkCursor } from "./chunks";
 import { outcomeText, queueText, succeeded, type RunOutcome } from "./result";
 import { tableView, testsList } from "./views";
 
@@ -25,6 +26,7 @@ export class RunConsole {
   private readonly result: HTMLElement;
   private readonly extra: HTMLElement;
   current: Current | null = null;
+  private readonly chunks = new ChunkCursor();
 
   /** `prefix` names its elements: "run" gives #run-output, #run-status, #run-stop-btn... */
   constructor(prefix: string, title: string, onStop: (run: string) => void) {
@@ -68,6 +70,7 @@ export class RunConsole {
     const by = typeof f.by === "number" ? f.by : null;
     this.current = { id: String(f.run), mode: String(f.mode), by, status: "queued", ahead: 0, runningSince: Date.now() };
     this.heading.textContent = heading;
+    this.chunks.reset();
     this.output.replaceChildren();
     this.result.textContent = "";
     this.result.className = "run-result";
@@ -83,11 +86,22 @@ export class RunConsole {
   }
 
   print(f: Frame): void {
-    if (!this.shows(f.run)) return;
-    const stream = f.stream === "stderr" ? "stderr" : "stdout";
+    if (!this.shows(f.run) || !this.chunks.take(f.seq)) return;
+    this.append(f.stream === "stderr" ? "stderr" : "stdout", String(f.data));
+  }
+
+  /** What the run printed so far, from the room's state (joined or back mid-run): the chunks
+   * not printed here yet. */
+  catchUp(output: unknown): void {
+    for (const [stream, data] of this.chunks.missing(output)) {
+      this.append(stream === "stderr" ? "stderr" : "stdout", String(data));
+    }
+  }
+
+  private append(stream: "stdout" | "stderr", data: string): void {
     const last = this.output.lastElementChild;
-    if (last && last.className === stream) last.append(String(f.data));
-    else this.output.append(h("span", { class: stream }, String(f.data)));
+    if (last && last.className === stream) last.append(data);
+    else this.output.append(h("span", { class: stream }, data));
     this.output.scrollTop = this.output.scrollHeight;
   }
 

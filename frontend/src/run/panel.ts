@@ -171,10 +171,11 @@ export class RunPanel {
     for (const [key, shown] of [["run", this.room], ["hidden_run", this.hidden]] as const) {
       if (!shown) continue;
       const run = f[key] as Frame | null | undefined;
-      if (run && !shown.shows(run.run)) {
-        this.onStarted(run);
+      if (run) {
+        if (!shown.shows(run.run)) this.onStarted(run);
         this.onQueue(run);
-      } else if (!run) {
+        shown.catchUp(run.output);
+      } else {
         const ended = shown.active(); // it ended while this page was away
         if (ended) ended.status = "done";
       }
