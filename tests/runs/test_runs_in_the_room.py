@@ -5,6 +5,7 @@ import asyncio
 
 import pytest
 from channels.db import database_sync_to_async
+from django.db import connection
 
 from rooms import actions
 from rooms.models import RoomEvent, Run, RunOutput
@@ -61,6 +62,42 @@ async def test_who_joins_mid_run_sees_what_it_printed_so_far(run_room, local_ser
     assert await database_sync_to_async(RunOutput.objects.count)() == 0
     late = await run_room.client(local_server, "observer")
     assert late.of("room.state")[0]["run"] is None
+
+
+REFUSE_OUTPUT = """
+CREATE FUNCTION refuse_run_output() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+CREATE TRIGGER refuse_run_output BEFORE INSERT ON rooms_runoutput
+FOR EACH ROW EXECUTE FUNCTION refuse_run_output();
+"""
+
+
+async def test_output_not_kept_still_streams_to_the_room(run_room, local_server):
+    """PostgreSQL refusing to keep a chunk costs only a joiner's view of it: the room sees it
+    live and the run ends as usual, its event holding all it printed."""
+    run_room.set_code(run_room.python, STREAMING)
+    await database_sync_to_async(_execute)(REFUSE_OUTPUT)
+    try:
+        candidate = await run_room.client(local_server, "candidate")
+        await candidate.send({"type": "code.run", "question": run_room.python, "mode": "run"})
+        run = (await candidate.next("run.started"))["run"]
+        assert (await candidate.next("run.output", run=run))["data"] == "first\n"
+        observer = await run_room.client(local_server, "observer")
+        assert observer.of("room.state")[0]["run"]["output"] == []
+        assert (await observer.next("run.output", run=run))["data"] == "second\n"
+        assert (await finished(candidate, run))["exit_code"] == 0
+    finally:
+        await database_sync_to_async(_execute)(
+            "DROP TRIGGER refuse_run_output ON rooms_runoutput; DROP FUNCTION refuse_run_output()"
+        )
+    event = await database_sync_to_async(RoomEvent.objects.get)(type="run")
+    assert event.data["stdout"] == "first\nsecond\n"
+    assert f"output of run {run} not kept" in local_server.output()
+
+
+def _execute(sql: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
 
 
 async def test_visible_tests_reach_everyone_with_each_result(run_room, local_server):
