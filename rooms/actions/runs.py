@@ -217,10 +217,15 @@ class RoomReporter:
                 await database_sync_to_async(_keep_output)(job.run, seq, stream, data)
             except Exception:  # the room still sees it live; only a joiner misses it
                 log.warning("output of run %s not kept", job.run, exc_info=True)
-            frame = {"type": "run.output", "run": job.run, "stream": stream, "data": data}
+            frame = {
+                "type": "run.output",
+                "run": job.run,
+                "stream": stream,
+                "data": data,
+                "seq": seq,
+            }
             # A job without its mode is taken for a hidden run: interviewers only.
-            out = Outbound().to(audience(job.extra.get("mode", "hidden")), {**frame, "seq": seq})
-            await publish(job.lane, out)
+            await publish(job.lane, Outbound().to(audience(job.extra.get("mode", "hidden")), frame))
 
     async def finished(self, job: Job, ending: Ending) -> None:
         await database_sync_to_async(_finish_by_id)(job.run, ending)
