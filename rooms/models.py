@@ -228,6 +228,8 @@ class Run(models.Model):
     seat = models.ForeignKey(Seat, null=True, on_delete=models.SET_NULL, related_name="+")
     item = models.ForeignKey(RoomQuestion, on_delete=models.CASCADE, related_name="+")
     mode = models.CharField(max_length=10)  # run | tests | hidden
+    # A multi-step exercise's step shown when it ran (its tests are those up to it); else None.
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -43,7 +43,8 @@ def marks(data: dict[str, Any]) -> list[str]:
 
 def describe_run(data: dict[str, Any], who: str) -> str:
     verb = MODES.get(data.get("mode", ""), "ran")
-    return f"{who} {verb} “{data.get('title')}”: {outcome(data)}"
+    step = f" (step {data['step']})" if data.get("step") else ""
+    return f"{who} {verb} “{data.get('title')}”{step}: {outcome(data)}"
 
 
 def render_runs(

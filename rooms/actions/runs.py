@@ -134,7 +134,8 @@ def start_run(seat: Any, question: Any, mode: Any, explain: Any = False) -> Outb
             raise TooMany("the hidden tests are already queued or running: wait, or stop them")
         raise TooMany("a run is already queued or running in this room: wait for it, or stop it")
     code = documents.code_now(room.id, [found.text_name])[found.text_name]
-    run = Run.objects.create(room=room, seat=seat, item=found, mode=mode)
+    shown_step = step if asked.steps else None
+    run = Run.objects.create(room=room, seat=seat, item=found, mode=mode, step=shown_step)
     run.item = found
     job = Job(
         run=run.id,
@@ -289,6 +290,7 @@ def _finish(run: Run, ending: Ending) -> Outbound:
             "title": question.title,
             "text": run.item.text_name,
             "mode": run.mode,
+            "step": run.step,
             "language": question.language,
             **outcome,
             "stdout": result.stdout,

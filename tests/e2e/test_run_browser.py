@@ -100,9 +100,12 @@ def test_run_tests_and_hidden_tests_in_the_room(browser, local_runs):
         ipage.goto(f"{server.http_url}/r/{made['room'].id}/review/")
         runs = ipage.locator("#events .event[data-type=run]")
         expect(runs).to_have_count(3)
-        expect(runs.nth(0)).to_contain_text("Ada ran “Double”: exit 0")
+        # The factory's question has a second step, not shown: each run checked step 1.
+        expect(runs.nth(0)).to_contain_text("Ada ran “Double” (step 1): exit 0")
         expect(runs.nth(1)).to_contain_text("ran the hidden tests of")
-        expect(runs.nth(2)).to_contain_text("ran the tests of “Double”: 1 passed, 1 failed")
+        expect(runs.nth(2)).to_contain_text(
+            "ran the tests of “Double” (step 1): 1 passed, 1 failed"
+        )
         runs.nth(0).locator("summary").click()
         expect(runs.nth(0).locator(".run-output")).to_contain_text("hello 42\nbye")
         assert ipage.evaluate(STYLED, ".run-record .run-output") == "pre-wrap"

@@ -43,6 +43,7 @@ async def test_run_streams_output_to_everyone_and_is_recorded(run_room, local_se
     assert event.actor_id == run_room.created.seats["candidate"].id
     assert event.data["stdout"] == "first\nsecond\n" and event.data["exit_code"] == 0
     assert (event.data["mode"], event.data["question"]) == ("run", run_room.python)
+    assert event.data["step"] == 1  # the question has a second step, not shown
 
 
 async def test_who_joins_mid_run_sees_what_it_printed_so_far(run_room, local_server):

@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from editor import documents
 from questions.models import Question
-from rooms import actions
+from rooms import actions, transcript
+from rooms.models import Room, RoomEvent
 from tests.control_client import ControlClient
 from tests.runs.conftest import finished
 from tests.servers import DaphneServer
@@ -52,6 +53,16 @@ def names(tests: list[dict[str, Any]]) -> set[str]:
     return {test["name"] for test in tests}
 
 
+def recorded_runs(room_id: str) -> tuple[list[int | None], list[str]]:
+    """The steps on the room's run events, and the Markdown transcript's run headings."""
+    events = RoomEvent.objects.filter(room_id=room_id, type="run").order_by("seq")
+    markdown = transcript.render_markdown(transcript.build(Room.objects.get(id=room_id)))
+    runs = markdown.split("## Runs", 1)[1]
+    return [event.data["step"] for event in events], [
+        line for line in runs.splitlines() if line.startswith("### ")
+    ]
+
+
 @pytest.fixture
 def bank(transactional_db):
     call_command("load_questions", "questions/bank/coding.yaml", verbosity=0)
@@ -84,6 +95,15 @@ async def test_run_tests_check_every_revealed_step(bank, local_server):
     assert set(results(await run(interviewer, question, "hidden"))) == names(bank.hidden_tests)
     await interviewer.disconnect()
     await candidate.disconnect()
+    # The record says which step each run checked: the review and the exports read it.
+    steps, headings = await database_sync_to_async(recorded_runs)(room_id)
+    assert steps == [1, 2, 2, 1]
+    assert [heading.split("”")[1].split(":")[0] for heading in headings] == [
+        " (step 1)",
+        " (step 2)",
+        " (step 2)",
+        " (step 1)",
+    ]
 
 
 async def test_the_step_two_solution_passes_everything_up_to_step_two(bank, local_server):

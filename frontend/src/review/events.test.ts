@@ -90,6 +90,17 @@ describe("small things", () => {
     const texts = describeEvents(short, names, (seat) => (seat === 1 ? "interviewer" : "candidate")).map((e) => e.text);
     expect(texts).toEqual(["Alice started the timer (4 s)", "The candidate is now called Ada"]);
   });
+
+  it("say which step of a multi-step exercise a run checked", () => {
+    const runs: TranscriptEvent[] = [
+      { seq: 1, at: at(1), actor: 1, type: "run", data: { mode: "hidden", title: "KV store", step: 2, tests: { passed: 3, failed: 1, results: [] }, duration_ms: 400 } },
+      { seq: 2, at: at(2), actor: 2, type: "run", data: { mode: "run", title: "Two sum", step: null, exit_code: 0, duration_ms: 100 } },
+    ];
+    expect(describeEvents(runs, names).map((e) => e.text)).toEqual([
+      "Alice ran the hidden tests of “KV store” (step 2): 3 passed, 1 failed · 0.4 s",
+      "Ada ran “Two sum”: exit 0 · 0.1 s",
+    ]);
+  });
 });
 
 describe("shownQuestionAt", () => {

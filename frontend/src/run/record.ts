@@ -7,6 +7,7 @@ import { outputView, tableView, testsList } from "./views";
 export interface RunEventData extends RunOutcome {
   title?: string;
   mode?: string;
+  step?: number | null; // a multi-step exercise's step shown when it ran
   stdout?: string;
   stderr?: string;
 }
@@ -14,7 +15,8 @@ export interface RunEventData extends RunOutcome {
 const VERBS: Record<string, string> = { run: "ran", tests: "ran the tests of", hidden: "ran the hidden tests of" };
 
 export function runSentence(who: string, d: RunEventData): string {
-  return `${who} ${VERBS[d.mode ?? ""] ?? "ran"} “${d.title ?? ""}”: ${outcomeText(d)}`;
+  const step = d.step ? ` (step ${d.step})` : "";
+  return `${who} ${VERBS[d.mode ?? ""] ?? "ran"} “${d.title ?? ""}”${step}: ${outcomeText(d)}`;
 }
 
 /** The output as it was, folded under the timeline line. */
