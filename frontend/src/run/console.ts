@@ -19,6 +19,7 @@ export interface Current {
 
 export class RunConsole {
   readonly section: HTMLElement;
+  readonly head: HTMLElement; // its title line
   readonly status: HTMLElement;
   readonly stopButton: HTMLButtonElement;
   private readonly heading: HTMLElement;
@@ -37,13 +38,14 @@ export class RunConsole {
       "Stop",
     );
     this.heading = h("span", { id: `${prefix}-heading`, class: "run-heading" }, title);
+    this.head = h("div", { class: "run-console-head" }, this.heading);
     this.output = h("pre", { id: `${prefix}-output`, class: "run-output", "aria-live": "polite", "aria-label": "Output" });
     this.result = h("p", { id: `${prefix}-result`, class: "run-result" });
     this.extra = h("div", { id: `${prefix}-extra`, class: "run-extra" });
     this.section = h(
       "section",
       { id: `${prefix}-console`, class: "run-console", "aria-label": title },
-      h("div", { class: "run-console-head" }, this.heading),
+      this.head,
       this.output,
       this.result,
       this.extra,

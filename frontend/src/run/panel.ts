@@ -57,7 +57,7 @@ export class RunPanel {
     if (this.hidden) {
       // Shown from the first hidden run on; its stop and status sit in its own head.
       this.hidden.section.hidden = true;
-      this.hidden.section.firstElementChild?.append(" ", this.hidden.status, " ", this.hidden.stopButton);
+      this.hidden.head.append(" ", this.hidden.status, " ", this.hidden.stopButton);
     }
     const mayRun = o.role !== "observer";
     o.host.replaceChildren(
